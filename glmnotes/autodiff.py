@@ -1,0 +1,350 @@
+r"""A small scalar reverse-mode automatic differentiation engine.
+
+Every arithmetic operation on :class:`Value` objects records a node of a computation graph: its
+output ``data``, the nodes it was computed from (its *parents*) and the local derivatives
+:math:`\partial\,\text{out} / \partial\,\text{parent}`, written right beside the forward formula.
+:meth:`Value.backward` then applies the chain rule from the output back to the inputs,
+
+.. math::
+    \bar v_{\text{parent}} \mathrel{+}= \frac{\partial\,\text{out}}{\partial\,\text{parent}}\,
+    \bar v_{\text{out}}, \qquad \bar v_{\text{root}} = 1,
+
+visiting nodes in reverse topological order. The ``+=`` is what makes a node used twice receive
+both contributions. :func:`trace` and :func:`draw` show the graph.
+
+The design follows micrograd's ``engine.py`` (forward and backward formula side by side), with
+three changes: the topological sort is iterative (a 100,000-node chain works), repeated calls to
+``backward`` accumulate correct gradients (reset them with :meth:`Value.zero_grad`), and bad input
+raises ``ValueError`` instead of failing an ``assert``. Local derivatives are stored as numbers
+rather than closures, so that the drawing can label every edge with its derivative.
+
+Example (the toy :math:`L(a, b, c) = c\,(a + 2b)`)::
+
+    a, b, c = Value(1.0, "a"), Value(2.0, "b"), Value(3.0, "c")
+    L = c * (a + 2 * b)
+    L.backward()
+    a.grad, b.grad, c.grad  # (3.0, 6.0, 5.0) = (c, 2c, a + 2b)
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Real
+from typing import NamedTuple, NoReturn
+
+from scipy.special import expit
+
+__all__ = ["Value", "Edge", "trace", "draw"]
+
+
+class Value:
+    r"""A scalar node of a computation graph: its value ``data`` and the gradient
+    ``grad`` :math:`= \partial\,\text{root} / \partial\,\text{self}` filled in by
+    :meth:`backward`.
+
+    Parameters
+    ----------
+    data
+        A finite real number.
+    label
+        A name used by :func:`draw` (for example ``"a"``).
+    """
+
+    __slots__ = ("data", "grad", "label", "op", "_parents", "_local_grads")
+    __array_ufunc__ = None  # numpy scalars defer to Value's reflected operators
+
+    def __init__(self, data: float, label: str = "") -> None:
+        if isinstance(data, Value):
+            raise TypeError("Value(data): data is already a Value; use it directly.")
+        if not isinstance(data, Real):
+            raise TypeError(f"Value(data): data must be a real number, got {type(data).__name__}.")
+        data = float(data)
+        if not math.isfinite(data):
+            raise ValueError(f"Value(data): data must be finite, got {data}.")
+        self.data = data
+        self.grad = 0.0
+        self.label = label
+        self.op = ""
+        self._parents: tuple[Value, ...] = ()
+        self._local_grads: tuple[float, ...] = ()
+
+    @staticmethod
+    def _from_op(op: str, data: float, parents: tuple, local_grads: tuple) -> Value:
+        """The output node of operation ``op``, remembering its parents and the local
+        derivatives d(out)/d(parent) in the same order."""
+        if not (math.isfinite(data) and all(math.isfinite(g) for g in local_grads)):
+            _raise_overflow(op, parents)
+        out = Value(data)
+        out.op = op
+        out._parents = parents
+        out._local_grads = local_grads
+        return out
+
+    def __repr__(self) -> str:
+        name = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data:.6g}, grad={self.grad:.6g}{name})"
+
+    # ---- arithmetic: forward formula | local derivatives d out / d parent -------------------
+
+    def __add__(self, other: Value | float) -> Value:
+        other = _as_value(other)
+        # out = a + b                                   d/da = 1, d/db = 1
+        return Value._from_op("+", self.data + other.data, (self, other), (1.0, 1.0))
+
+    def __mul__(self, other: Value | float) -> Value:
+        other = _as_value(other)
+        # out = a * b                                   d/da = b, d/db = a
+        return Value._from_op("*", self.data * other.data, (self, other), (other.data, self.data))
+
+    def __truediv__(self, other: Value | float) -> Value:
+        other = _as_value(other)
+        if other.data == 0.0:
+            raise ValueError(f"division by zero: {self.data} / 0.")
+        a, b = self.data, other.data
+        # out = a / b                                   d/da = 1/b, d/db = -a/b^2
+        return Value._from_op("/", a / b, (self, other), (1.0 / b, -(a / b) / b))
+
+    def __pow__(self, exponent: Value | float) -> Value:
+        if isinstance(exponent, Value):
+            # a ** b = exp(b log a), defined here for a > 0
+            if self.data <= 0.0:
+                raise ValueError(
+                    f"Value ** Value needs a positive base (computed as exp(b log a)), "
+                    f"got base {self.data}; use a number exponent for a non-positive base."
+                )
+            return (exponent * self.log()).exp()
+        if not isinstance(exponent, Real) or not math.isfinite(exponent):
+            raise ValueError(f"exponent must be a finite number or a Value, got {exponent!r}.")
+        n, x = float(exponent), self.data
+        if x < 0.0 and not n.is_integer():
+            raise ValueError(f"{x} ** {n} is not real: a negative base needs an integer exponent.")
+        if x == 0.0 and n < 1.0 and n != 0.0:
+            raise ValueError(
+                f"0 ** {n} is infinite or has no finite derivative; avoid a zero base."
+            )
+        try:
+            # out = x ** n                              d/dx = n x^(n-1)
+            out, local = x**n, (n * x ** (n - 1.0) if n != 0.0 else 0.0)
+        except OverflowError:
+            _raise_overflow(f"**{n:g}", (self,))
+        return Value._from_op(f"**{n:g}", out, (self,), (local,))
+
+    def __neg__(self) -> Value:
+        # out = -a                                      d/da = -1
+        return Value._from_op("neg", -self.data, (self,), (-1.0,))
+
+    def __sub__(self, other: Value | float) -> Value:
+        other = _as_value(other)
+        # out = a - b                                   d/da = 1, d/db = -1
+        return Value._from_op("-", self.data - other.data, (self, other), (1.0, -1.0))
+
+    def __radd__(self, other: float) -> Value:  # other + self
+        return _as_value(other) + self
+
+    def __rsub__(self, other: float) -> Value:  # other - self
+        return _as_value(other) - self
+
+    def __rmul__(self, other: float) -> Value:  # other * self
+        return _as_value(other) * self
+
+    def __rtruediv__(self, other: float) -> Value:  # other / self
+        return _as_value(other) / self
+
+    def __rpow__(self, base: float) -> Value:  # base ** self
+        return _as_value(base) ** self
+
+    # ---- elementary functions ---------------------------------------------------------------
+
+    def exp(self) -> Value:
+        try:
+            e = math.exp(self.data)
+        except OverflowError:
+            _raise_overflow("exp", (self,))
+        # out = e^x                                     d/dx = e^x
+        return Value._from_op("exp", e, (self,), (e,))
+
+    def log(self) -> Value:
+        if self.data <= 0.0:
+            raise ValueError(f"log({self.data}): the argument of log must be positive.")
+        # out = log x                                   d/dx = 1/x
+        return Value._from_op("log", math.log(self.data), (self,), (1.0 / self.data,))
+
+    def sigmoid(self) -> Value:
+        x = self.data
+        # out = 1 / (1 + e^-x)                          d/dx = sigma(x) sigma(-x)
+        return Value._from_op("sigmoid", float(expit(x)), (self,), (float(expit(x) * expit(-x)),))
+
+    def tanh(self) -> Value:
+        x = self.data
+        # out = tanh x                                  d/dx = 1 - tanh^2 x = 4 sigma(2x) sigma(-2x)
+        local = float(4.0 * expit(2.0 * x) * expit(-2.0 * x))
+        return Value._from_op("tanh", math.tanh(x), (self,), (local,))
+
+    def relu(self) -> Value:
+        x = self.data
+        # out = max(x, 0)                               d/dx = 1 if x > 0 else 0
+        return Value._from_op("relu", max(x, 0.0), (self,), (1.0 if x > 0.0 else 0.0,))
+
+    # ---- reverse mode -----------------------------------------------------------------------
+
+    def backward(self) -> None:
+        r"""Add :math:`\partial\,\text{self} / \partial v` to ``v.grad`` for every node ``v``
+        of the graph below ``self``.
+
+        Within one call the adjoints start from :math:`\bar v_{\text{self}} = 1` and
+        :math:`\bar v = 0` elsewhere and flow from children to parents in reverse topological
+        order. Like PyTorch, repeated calls add up; call :meth:`zero_grad` between them.
+        """
+        order = _topological_order(self)
+        adjoint = dict.fromkeys(order, 0.0)
+        adjoint[self] = 1.0
+        for node in reversed(order):  # every child before its parents
+            for parent, local in zip(node._parents, node._local_grads, strict=True):
+                adjoint[parent] += local * adjoint[node]  # chain rule; += sums over uses
+        for node in order:
+            node.grad += adjoint[node]
+
+    def zero_grad(self) -> None:
+        """Set ``grad = 0`` on ``self`` and every node it was computed from."""
+        for node in _topological_order(self):
+            node.grad = 0.0
+
+
+def _raise_overflow(op: str, parents: tuple) -> NoReturn:
+    values = ", ".join(repr(p.data) for p in parents)
+    raise ValueError(
+        f"{op}({values}) or its derivative is not finite (overflow); rescale the inputs so "
+        "that intermediate values stay within floating-point range."
+    )
+
+
+def _as_value(x: Value | float) -> Value:
+    """``x`` itself if it is a Value, else a constant node holding the number ``x``."""
+    if isinstance(x, Value):
+        return x
+    if isinstance(x, Real):
+        return Value(x)
+    raise TypeError(f"cannot combine a Value with {type(x).__name__}; use numbers or Values.")
+
+
+def _topological_order(root: Value) -> list[Value]:
+    """Nodes of the graph below ``root``, every node after all of its parents (``root`` last).
+
+    Depth-first search with an explicit stack, so deep graphs do not hit Python's recursion
+    limit: a node is emitted once all of its parents have been emitted.
+    """
+    order: list[Value] = []
+    visited: set[Value] = set()
+    stack: list[tuple[Value, bool]] = [(root, False)]
+    while stack:
+        node, parents_done = stack.pop()
+        if parents_done:
+            order.append(node)
+            continue
+        if node in visited:
+            continue
+        visited.add(node)
+        stack.append((node, True))
+        for parent in node._parents:
+            if parent not in visited:
+                stack.append((parent, False))
+    return order
+
+
+# ---- looking at the graph -------------------------------------------------------------------
+
+
+class Edge(NamedTuple):
+    """An edge ``parent -> child`` of the graph, with the local derivative d(child)/d(parent)."""
+
+    parent: Value
+    child: Value
+    local_grad: float
+
+
+def trace(root: Value) -> tuple[list[Value], list[Edge]]:
+    """The nodes (in topological order, ``root`` last) and edges of the graph below ``root``.
+
+    A node used twice by the same operation (as in ``x * x``) gives two edges.
+    """
+    nodes = _topological_order(root)
+    edges = [
+        Edge(parent, node, local)
+        for node in nodes
+        for parent, local in zip(node._parents, node._local_grads, strict=True)
+    ]
+    return nodes, edges
+
+
+def _depths(nodes: list[Value]) -> dict[Value, int]:
+    """Longest-path depth of every node: 0 for inputs, 1 + the deepest parent otherwise."""
+    depth: dict[Value, int] = {}
+    for node in nodes:  # topological order: parents are done first
+        depth[node] = 1 + max((depth[p] for p in node._parents), default=-1)
+    return depth
+
+
+def draw(root: Value, ax=None, max_nodes: int = 200):
+    """Draw the graph below ``root`` left to right with matplotlib only.
+
+    Nodes are placed in columns by depth (inputs on the left, ``root`` on the right) and show
+    ``label``, the operation that produced them, ``data`` and ``grad``. Each edge is labelled
+    with its local derivative d(child)/d(parent). Returns the matplotlib ``Axes``.
+    """
+    import matplotlib.pyplot as plt
+
+    nodes, edges = trace(root)
+    if len(nodes) > max_nodes:
+        raise ValueError(
+            f"the graph has {len(nodes)} nodes, more than max_nodes={max_nodes} can be drawn "
+            "legibly; draw a smaller expression or raise max_nodes."
+        )
+    depth = _depths(nodes)
+    columns: dict[int, list[Value]] = {}
+    for node in nodes:
+        columns.setdefault(depth[node], []).append(node)
+    position = {}
+    for d, column in columns.items():
+        for i, node in enumerate(column):
+            position[node] = (2.0 * d, (len(column) - 1) / 2.0 - i)
+    if ax is None:
+        width = 2.2 * (max(columns) + 1) + 1
+        height = 1.2 * max(len(c) for c in columns.values()) + 1
+        _, ax = plt.subplots(figsize=(width, height))
+
+    for edge in edges:
+        (x0, y0), (x1, y1) = position[edge.parent], position[edge.child]
+        ax.annotate(
+            "",
+            xy=(x1 - 0.45, y1),
+            xytext=(x0 + 0.45, y0),
+            arrowprops={"arrowstyle": "->", "color": "0.4", "shrinkA": 0, "shrinkB": 0},
+        )
+        ax.text(
+            (x0 + x1) / 2,
+            (y0 + y1) / 2 + 0.08,
+            f"∂={edge.local_grad:.3g}",
+            ha="center",
+            va="bottom",
+            fontsize=7,
+            color="tab:blue",
+        )
+    for node, (x, y) in position.items():
+        title = " ".join(part for part in (node.label, f"[{node.op}]" if node.op else "") if part)
+        text = f"{title}\n" if title else ""
+        text += f"data {node.data:.4g}\ngrad {node.grad:.4g}"
+        ax.text(
+            x,
+            y,
+            text,
+            ha="center",
+            va="center",
+            fontsize=8,
+            bbox={"boxstyle": "round", "facecolor": "white", "edgecolor": "0.3"},
+        )
+    xs = [p[0] for p in position.values()]
+    ys = [p[1] for p in position.values()]
+    ax.set_xlim(min(xs) - 0.8, max(xs) + 0.8)
+    ax.set_ylim(min(ys) - 0.8, max(ys) + 0.8)
+    ax.set_axis_off()
+    return ax
