@@ -1,0 +1,75 @@
+# glmnotes: every command a reader, instructor or contributor needs.
+#   make book    set up .venv, execute every chapter, build the HTML into _build/html
+#   make test    set up .venv, lint, build the book (warnings are errors), run every test
+#   make record  re-execute the chapters into tests/notebooks/ (the outputs nbval compares against)
+#   make serve   preview the built site on http://127.0.0.1:8000
+#   make bench   benchmarks beside the reference libraries (printed ratios; not tests)
+#   make bench-book  build timings: clean, no-op, one chapter touched, each chapter's execution
+#   make clean   remove the build
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check
+STAMP := $(VENV)/.installed
+ORACLE := $(VENV)/.oracle
+JOBS ?= 2
+PORT ?= 8000
+
+.PHONY: all book test record serve bench bench-book lint clean setup lock
+
+all: book
+
+setup: $(STAMP)
+
+# The environment: Python venv + every dependency at the exact version in requirements.lock.
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet -r requirements.lock
+	$(PIP) install --quiet --no-deps -e .
+	@# Build matplotlib's font cache now, so its one-off stderr notice never lands in a chapter.
+	$(PY) -c "import matplotlib.pyplot"
+	@touch $(STAMP)
+
+# PyTorch: an optional independent oracle for the gradient tests and the benchmarks.
+# Only this exact spec: it resolves to the CPU build; anything else pulls a multi-GB CUDA build.
+$(ORACLE): $(STAMP)
+	$(PIP) install --quiet torch==2.13.0 || echo "PyTorch could not be installed: its oracle tests will be skipped"
+	@touch $(ORACLE)
+
+book: $(STAMP)
+	$(VENV)/bin/jupyter-book build . -W --keep-going
+	@echo "The book is at $(CURDIR)/_build/html/index.html (make serve to preview it)"
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check glmnotes tests bench tools _ext
+	$(VENV)/bin/ruff format --check glmnotes tests bench tools _ext
+
+test: $(STAMP) $(ORACLE) lint book
+	$(PY) -m pytest -n $(JOBS) --dist loadfile \
+	    --nbval --nbval-current-env --nbval-sanitize-with tests/nbval-sanitize.cfg \
+	    tests
+
+record: $(STAMP)
+	$(PY) tools/chapters.py record
+
+serve: book
+	$(PY) -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
+
+bench: $(STAMP) $(ORACLE)
+	@for script in bench/bench_glm.py bench/bench_nn.py bench/bench_verify.py; do \
+	    echo "== $$script"; $(PY) $$script || exit 1; done
+
+bench-book: $(STAMP)
+	$(PY) bench/bench_book.py
+
+# Regenerate requirements.lock from requirements.in in a throw-away environment.
+lock:
+	rm -rf /tmp/glmnotes-lock && $(PYTHON) -m venv /tmp/glmnotes-lock
+	/tmp/glmnotes-lock/bin/pip install --quiet -r requirements.in
+	( head -n 2 requirements.lock; /tmp/glmnotes-lock/bin/pip freeze --exclude-editable \
+	    | grep -viE '^(torch|nvidia|triton|glmnotes)' ) > requirements.lock.new
+	mv requirements.lock.new requirements.lock
+
+clean:
+	rm -rf _build

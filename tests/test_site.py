@@ -1,0 +1,74 @@
+"""Checks of the built site (_build/html): complete, offline, downloadable.
+
+`make test` builds the book with warnings as errors before these run.
+"""
+
+import json
+import re
+
+import chapters
+import pytest
+
+LOADING_ATTRIBUTE = re.compile(
+    r"<(?:script|link|img|iframe|source|video|audio|embed)\b[^>]*?\b(?:src|href)\s*=\s*"
+    r"[\"']((?:https?:)?//[^\"']+)",
+    re.IGNORECASE,
+)
+CSS_URL = re.compile(r"(?:url\(|@import\s+)[\"']?((?:https?:)?//[^\"')\s]+)", re.IGNORECASE)
+
+
+def pages(site):
+    return sorted(site.rglob("*.html"))
+
+
+def test_every_chapter_has_a_page(site):
+    for source in chapters.chapter_sources():
+        page = site / source.relative_to(chapters.ROOT).with_suffix(".html")
+        assert page.exists(), f"{source.name} has no built page {page}"
+
+
+def test_no_page_loads_anything_from_another_host(site):
+    offenders = {
+        str(page.relative_to(site)): LOADING_ATTRIBUTE.findall(page.read_text(errors="replace"))
+        for page in pages(site)
+    }
+    offenders = {page: urls for page, urls in offenders.items() if urls}
+    assert not offenders, f"pages that load from other hosts: {offenders}"
+
+
+def test_no_stylesheet_loads_anything_from_another_host(site):
+    offenders = {
+        str(sheet.relative_to(site)): CSS_URL.findall(sheet.read_text(errors="replace"))
+        for sheet in site.rglob("*.css")
+    }
+    offenders = {sheet: urls for sheet, urls in offenders.items() if urls}
+    assert not offenders, f"stylesheets that load from other hosts: {offenders}"
+
+
+def test_mathjax_is_served_by_the_site_itself(site):
+    page = (site / "book" / "checking.html").read_text()
+    sources = re.findall(r"<script[^>]+src=\"([^\"]*mathjax[^\"]*)\"", page, re.IGNORECASE)
+    assert sources, "no MathJax script on a page with mathematics"
+    for source in sources:
+        assert not source.startswith(("http:", "https:", "//")), source
+        assert (site / "book" / source.split("?")[0]).resolve().exists(), source
+    fonts = list((site / "_static" / "mathjax" / "output" / "chtml" / "fonts").rglob("*.woff"))
+    assert fonts, "MathJax's fonts are missing from the built site"
+
+
+def test_mathjax_is_not_a_pile_of_script_tags(site):
+    # Jupyter Book adds a <script> for every .js under the source _static/: never put MathJax there.
+    page = (site / "book" / "checking.html").read_text()
+    assert len(re.findall(r"<script", page)) < 40
+
+
+@pytest.mark.parametrize(
+    "source", chapters.chapter_sources(), ids=lambda path: path.stem
+)
+def test_each_chapter_offers_its_notebook_with_outputs(site, source):
+    docname = source.relative_to(chapters.ROOT).with_suffix("")
+    page = (site / docname).with_suffix(".html").read_text()
+    assert f'href="../_sources/{docname}.ipynb"' in page
+    notebook = json.loads((site / "_sources" / f"{docname}.ipynb").read_text())
+    outputs = [output for cell in notebook["cells"] for output in cell.get("outputs", [])]
+    assert outputs, f"the downloadable {docname}.ipynb has no outputs"
