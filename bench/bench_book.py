@@ -35,7 +35,9 @@ def chapter_execution_time(source: Path) -> float:
 
     notebook = jupytext.read(source)
     client = NotebookClient(
-        notebook, timeout=600, kernel_name="python3",
+        notebook,
+        timeout=600,
+        kernel_name="python3",
         resources={"metadata": {"path": str(source.parent)}},
     )
     start = time.perf_counter()

@@ -19,5 +19,5 @@ def site(root) -> Path:
     """The built HTML book. `make test` builds it before running the tests."""
     html = root / "_build" / "html"
     if not (html / "index.html").exists():
-        pytest.fail("the book is not built: run `make book` (or `make test`, which builds it first)")
+        pytest.fail("the book is not built: run `make book` (`make test` builds it first)")
     return html

@@ -94,8 +94,16 @@ def run_nbval(tmp_path: Path, recorded: str) -> subprocess.CompletedProcess:
     path = tmp_path / "reference.ipynb"
     nbformat.write(notebook, path)
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--nbval",
-         "--nbval-current-env", str(path)],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "--nbval",
+            "--nbval-current-env",
+            str(path),
+        ],
         capture_output=True,
         text=True,
         timeout=300,

@@ -62,9 +62,7 @@ def test_mathjax_is_not_a_pile_of_script_tags(site):
     assert len(re.findall(r"<script", page)) < 40
 
 
-@pytest.mark.parametrize(
-    "source", chapters.chapter_sources(), ids=lambda path: path.stem
-)
+@pytest.mark.parametrize("source", chapters.chapter_sources(), ids=lambda path: path.stem)
 def test_each_chapter_offers_its_notebook_with_outputs(site, source):
     docname = source.relative_to(chapters.ROOT).with_suffix("")
     page = (site / docname).with_suffix(".html").read_text()
