@@ -1,0 +1,208 @@
+"""The built site as a reader's browser shows it: headless Chromium against 127.0.0.1.
+
+Every page is opened once (in light and in dark theme); the tests below assert on what was seen.
+Chromium comes from Debian's package (`apt-get install chromium`, which .ci/run does); Playwright's
+Python package drives it through /usr/bin/chromium. No browser is ever downloaded.
+"""
+
+import functools
+import http.server
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import urljoin, urlparse
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--headless=new",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+# Collect, inside the page, everything the tests judge.
+INSPECT = """
+async () => {
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+    await MathJax.startup.promise;
+  }
+  const images = [...document.images].map(img => ({
+    src: img.currentSrc || img.src, ok: img.complete && img.naturalWidth > 0}));
+  const content = document.querySelector("main") || document.body;
+  const clone = content.cloneNode(true);
+  clone.querySelectorAll("mjx-container, pre, code, script, style, .MathJax_Preview")
+       .forEach(node => node.remove());
+  const links = [...document.querySelectorAll("a[href]")].map(a => a.href);
+  const ids = [...document.querySelectorAll("[id]")].map(node => node.id);
+  return {
+    math: document.querySelectorAll("mjx-container").length,
+    mathErrors: document.querySelectorAll("mjx-merror").length,
+    text: clone.innerText,
+    images, links, ids,
+  };
+}
+"""
+
+RAW_TEX = ("\\frac", "\\begin{", "\\sum", "\\eta", "\\theta", "\\sigma(", "$$", "\\(", "\\[")
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def server(site):
+    handler = functools.partial(QuietHandler, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(
+            "Chromium is not installed: `apt-get install chromium` (as .ci/run does) "
+            "to run the browser tests"
+        )
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+def visit(browser, url, theme="light"):
+    """Open ``url``; return what the page showed, every request it made and every console error."""
+    context = browser.new_context(color_scheme=theme, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    requests, errors = [], []
+    page.on("request", lambda request: requests.append(request.url))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.route(
+        "**/*",
+        lambda route: route.continue_()
+        if urlparse(route.request.url).hostname == "127.0.0.1"
+        else route.abort(),
+    )
+    page.goto(url, wait_until="networkidle")
+    report = page.evaluate(INSPECT)
+    report.update(requests=requests, errors=errors)
+    return context, page, report
+
+
+@pytest.fixture(scope="module")
+def crawl(browser, server, site):
+    """Every built page, opened once."""
+    reports = {}
+    for html in sorted(site.rglob("*.html")):
+        relative = html.relative_to(site).as_posix()
+        if relative in {"genindex.html", "search.html"} or relative.startswith("_"):
+            continue  # generated indexes, and theme fragments under _static/
+        context, _, report = visit(browser, urljoin(server, relative))
+        context.close()
+        reports[relative] = report
+    return reports
+
+
+def test_every_formula_is_rendered_by_mathjax(crawl):
+    assert sum(report["math"] for report in crawl.values()) > 0
+    for page, report in crawl.items():
+        assert report["mathErrors"] == 0, f"{page}: {report['mathErrors']} MathJax errors"
+        leftovers = [marker for marker in RAW_TEX if marker in report["text"]]
+        assert not leftovers, f"{page}: raw TeX left in the page text: {leftovers}"
+
+
+def test_every_image_loads(crawl):
+    for page, report in crawl.items():
+        broken = [image["src"] for image in report["images"] if not image["ok"]]
+        assert not broken, f"{page}: images that did not load: {broken}"
+
+
+def test_no_request_leaves_the_machine(crawl):
+    for page, report in crawl.items():
+        foreign = [url for url in report["requests"] if urlparse(url).hostname != "127.0.0.1"]
+        assert not foreign, f"{page}: requests to other hosts: {foreign}"
+
+
+def test_no_console_errors(crawl):
+    for page, report in crawl.items():
+        assert not report["errors"], f"{page}: console errors: {report['errors']}"
+
+
+def test_every_internal_link_and_anchor_resolves(crawl, server, site):
+    ids = {urljoin(server, page): set(report["ids"]) for page, report in crawl.items()}
+    for page, report in crawl.items():
+        for link in report["links"]:
+            parsed = urlparse(link)
+            if parsed.hostname != "127.0.0.1":
+                continue
+            target = site / parsed.path.lstrip("/")
+            if target.is_dir():
+                target = target / "index.html"
+            assert target.exists(), f"{page}: broken link {link}"
+            base = link.split("#")[0]
+            if parsed.fragment and base in ids:
+                assert parsed.fragment in ids[base], f"{page}: missing anchor {link}"
+
+
+def test_search_finds_sigmoid(browser, server):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(urljoin(server, "search.html?q=sigmoid"), wait_until="networkidle")
+    page.wait_for_selector("ul.search li", timeout=20_000)
+    hits = page.locator("ul.search li").count()
+    context.close()
+    assert hits > 0
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_no_serious_accessibility_violations(browser, server, theme):
+    axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
+    context, page, _ = visit(browser, urljoin(server, "book/checking.html"), theme)
+    results = axe_module.Axe().run(page)
+    context.close()
+    serious = [
+        f"{violation['id']} ({violation['impact']}): {violation['help']}"
+        for violation in results.response["violations"]
+        if violation["impact"] in {"serious", "critical"}
+    ]
+    assert not serious, "\n".join(serious)
+
+
+def test_figures_have_an_opaque_background_for_both_themes(site):
+    # A transparent figure with dark ink disappears on the dark theme's background.
+    import matplotlib.image
+
+    figures = [path for path in (site / "_images").glob("*.png")]
+    assert figures, "the book has no figures"
+    for path in figures:
+        pixels = matplotlib.image.imread(path)
+        if pixels.ndim == 3 and pixels.shape[2] == 4:
+            assert pixels[..., 3].min() == 1.0, f"{path.name} has transparent pixels"
+
+
+def test_screenshots_for_people_to_look_at(browser, server, site):
+    shots = site.parent / "screenshots"
+    shots.mkdir(exist_ok=True)
+    for name, page_path, theme in [
+        ("landing", "book/index.html", "light"),
+        ("derivation", "book/checking.html", "light"),
+        ("derivation-dark", "book/checking.html", "dark"),
+    ]:
+        context, page, _ = visit(browser, urljoin(server, page_path), theme)
+        page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
+        context.close()
+        assert (shots / f"{name}.png").stat().st_size > 10_000
