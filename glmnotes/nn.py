@@ -32,7 +32,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.linalg import blas
 from scipy.special import expit
 
 __all__ = [
@@ -138,22 +137,6 @@ def activation_derivative(name: str, a: np.ndarray, h: np.ndarray) -> np.ndarray
     if name == "relu":
         return (a > 0).astype(a.dtype)
     raise ValueError(f"unknown activation {name!r}; choose one of {ACTIVATIONS}.")
-
-
-def _add_scaled_product(W: np.ndarray, alpha: float, H: np.ndarray, delta: np.ndarray) -> None:
-    r""":math:`W \mathrel{+}= \alpha\, H^\top \Delta` in place.
-
-    One BLAS ``gemm`` call computes the product and adds it into ``W``, with no temporary
-    ``n_in x n_out`` gradient array: the SGD update fused into the matrix product. ``W`` is
-    C-contiguous, so ``W.T`` is Fortran-contiguous and BLAS can update
-    :math:`W^\top \mathrel{+}= \alpha \Delta^\top H` where it lies. Any other layout falls back
-    to plain numpy.
-    """
-    gemm = {np.float32: blas.sgemm, np.float64: blas.dgemm}.get(W.dtype.type)
-    if gemm is None or not W.flags.c_contiguous or H.dtype != W.dtype or delta.dtype != W.dtype:
-        W += alpha * (H.T @ delta)
-        return
-    gemm(alpha, delta.T, H.T, beta=1.0, c=W.T, trans_b=True, overwrite_c=True)
 
 
 # ---- the network -----------------------------------------------------------------------------
@@ -351,23 +334,22 @@ class Network:
     def _backprop(self, X: np.ndarray, y: np.ndarray, step: float | None):
         r"""Backpropagation on validated arrays. With ``step=None`` return the gradients
         ``[(dW, db), ...]`` of :math:`LL`; with a number, instead apply the ascent step
-        :math:`\theta \leftarrow \theta + \text{step}\,\nabla LL` layer by layer (each weight
-        update fused into the product that computes it) and return ``[]``."""
+        :math:`\theta \leftarrow \theta + \text{step}\,\nabla LL` layer by layer, without
+        keeping the gradients, and return ``[]``."""
         A, H = self._forward_pass(X)
         delta = self._output_delta(A[-1], y)  # Delta_L = Y - Yhat
         grads = []
         for layer in range(len(self.W) - 1, -1, -1):
             delta_below = None
-            if (
-                layer > 0
-            ):  # Delta_{l-1} = (Delta_l W_l^T) * phi'(A_{l-1}), with W_l before its update
+            if layer > 0:  # Delta_{l-1} = (Delta_l W_l^T) * phi'(A_{l-1}), W_l not yet updated
                 delta_below = delta @ self.W[layer].T
                 delta_below *= activation_derivative(self.hidden_activation, A[layer - 1], H[layer])
             if step is None:  # dLL/dW_l = H_{l-1}^T Delta_l,  dLL/db_l = 1^T Delta_l
                 grads.append((H[layer].T @ delta, delta.sum(axis=0)))
-            else:
-                _add_scaled_product(self.W[layer], step, H[layer], delta)
-                self.b[layer] += step * delta.sum(axis=0)
+            else:  # the same, times step, added in place (step folded into the small Delta_l)
+                scaled_delta = step * delta
+                self.W[layer] += H[layer].T @ scaled_delta
+                self.b[layer] += scaled_delta.sum(axis=0)
             delta = delta_below
         return grads[::-1]
 
