@@ -276,20 +276,30 @@ def trace(root: Value) -> tuple[list[Value], list[Edge]]:
     return nodes, edges
 
 
-def _depths(nodes: list[Value]) -> dict[Value, int]:
-    """Longest-path depth of every node: 0 for inputs, 1 + the deepest parent otherwise."""
-    depth: dict[Value, int] = {}
+def _columns(nodes: list[Value], edges: list[Edge]) -> dict[Value, int]:
+    """The column of every node in the drawing: operations at their longest-path depth from
+    the inputs; inputs just left of their first use, so that few edges skip columns."""
+    column: dict[Value, int] = {}
     for node in nodes:  # topological order: parents are done first
-        depth[node] = 1 + max((depth[p] for p in node._parents), default=-1)
-    return depth
+        column[node] = 1 + max((column[p] for p in node._parents), default=-1)
+    first_use: dict[Value, int] = {}
+    for edge in edges:
+        used_at = column[edge.child]
+        first_use[edge.parent] = min(first_use.get(edge.parent, used_at), used_at)
+    for node in nodes:
+        if not node._parents and node in first_use:
+            column[node] = first_use[node] - 1
+    return column
 
 
 def draw(root: Value, ax=None, max_nodes: int = 200):
     """Draw the graph below ``root`` left to right with matplotlib only.
 
-    Nodes are placed in columns by depth (inputs on the left, ``root`` on the right) and show
+    Nodes are placed in columns by depth (inputs on the left, each just before its first use;
+    ``root`` on the right) and show
     ``label``, the operation that produced them, ``data`` and ``grad``. Each edge is labelled
-    with its local derivative d(child)/d(parent). Returns the matplotlib ``Axes``.
+    with its local derivative d(child)/d(parent) (a node used twice by one operation, as in
+    ``x * x``, gets one arrow with both derivatives). Returns the matplotlib ``Axes``.
     """
     import matplotlib.pyplot as plt
 
@@ -299,10 +309,10 @@ def draw(root: Value, ax=None, max_nodes: int = 200):
             f"the graph has {len(nodes)} nodes, more than max_nodes={max_nodes} can be drawn "
             "legibly; draw a smaller expression or raise max_nodes."
         )
-    depth = _depths(nodes)
+    column_of = _columns(nodes, edges)
     columns: dict[int, list[Value]] = {}
     for node in nodes:
-        columns.setdefault(depth[node], []).append(node)
+        columns.setdefault(column_of[node], []).append(node)
     position = {}
     for d, column in columns.items():
         for i, node in enumerate(column):
@@ -312,28 +322,12 @@ def draw(root: Value, ax=None, max_nodes: int = 200):
         height = 1.2 * max(len(c) for c in columns.values()) + 1
         _, ax = plt.subplots(figsize=(width, height))
 
-    for edge in edges:
-        (x0, y0), (x1, y1) = position[edge.parent], position[edge.child]
-        ax.annotate(
-            "",
-            xy=(x1 - 0.45, y1),
-            xytext=(x0 + 0.45, y0),
-            arrowprops={"arrowstyle": "->", "color": "0.4", "shrinkA": 0, "shrinkB": 0},
-        )
-        ax.text(
-            (x0 + x1) / 2,
-            (y0 + y1) / 2 + 0.08,
-            f"∂={edge.local_grad:.3g}",
-            ha="center",
-            va="bottom",
-            fontsize=7,
-            color="tab:blue",
-        )
+    boxes = {}
     for node, (x, y) in position.items():
         title = " ".join(part for part in (node.label, f"[{node.op}]" if node.op else "") if part)
         text = f"{title}\n" if title else ""
         text += f"data {node.data:.4g}\ngrad {node.grad:.4g}"
-        ax.text(
+        boxes[node] = ax.text(
             x,
             y,
             text,
@@ -341,6 +335,32 @@ def draw(root: Value, ax=None, max_nodes: int = 200):
             va="center",
             fontsize=8,
             bbox={"boxstyle": "round", "facecolor": "white", "edgecolor": "0.3"},
+            zorder=4,
+        )
+    derivatives: dict[tuple[Value, Value], list[float]] = {}  # parallel edges share one arrow
+    for edge in edges:
+        derivatives.setdefault((edge.parent, edge.child), []).append(edge.local_grad)
+    for (parent, child), locals_ in derivatives.items():
+        ax.annotate(  # from the right side of the parent's box to the left side of the child's
+            "",
+            xy=(0.0, 0.5),
+            xycoords=boxes[child],
+            xytext=(1.0, 0.5),
+            textcoords=boxes[parent],
+            arrowprops={"arrowstyle": "->", "color": "0.4", "shrinkA": 2, "shrinkB": 2},
+        )
+        (x0, y0), (x1, y1) = position[parent], position[child]
+        x_label = x1 - 1.0  # in the last gap before the child, clear of boxes on long edges
+        ax.text(
+            x_label,
+            y0 + (y1 - y0) * (x_label - x0) / (x1 - x0) + 0.08,
+            "∂=" + ", ".join(f"{d:.3g}" for d in locals_),
+            ha="center",
+            va="bottom",
+            fontsize=7,
+            color="tab:blue",
+            bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"},
+            zorder=3,
         )
     xs = [p[0] for p in position.values()]
     ys = [p[1] for p in position.values()]

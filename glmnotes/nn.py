@@ -30,6 +30,7 @@ matrix) and :func:`residual_block`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from numbers import Real
 
 import numpy as np
 from scipy.special import expit
@@ -422,10 +423,7 @@ class Network:
         y = self._check_y(y, X.shape[0])
         if not (isinstance(epochs, int | np.integer) and epochs >= 0):
             raise ValueError(f"epochs must be a non-negative integer, got {epochs!r}.")
-        if not (isinstance(batch_size, int | np.integer) and batch_size >= 1):
-            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
-        if not (np.isfinite(learning_rate) and learning_rate > 0):
-            raise ValueError(f"learning_rate must be positive and finite, got {learning_rate!r}.")
+        _check_step_arguments(batch_size, learning_rate)
         rng = np.random.default_rng(seed)
         history: dict[str, list[float]] = {"loss": []}
         if self.output != "gaussian":
@@ -450,6 +448,7 @@ class Network:
         """One epoch of :meth:`fit`, without the bookkeeping (used by the benchmark)."""
         X = self._check_X(X)
         y = self._check_y(y, X.shape[0])
+        _check_step_arguments(batch_size, learning_rate)
         self._sgd_epoch(X, y, batch_size, learning_rate, np.random.default_rng(seed))
 
     def _sgd_epoch(self, X, y, batch_size, learning_rate, rng) -> None:
@@ -528,6 +527,15 @@ class Network:
             )
         n_classes = 2 if self.output == "bernoulli" else self.n_outputs
         return _check_labels(y, n_classes, "y")
+
+
+def _check_step_arguments(batch_size: int, learning_rate: float) -> None:
+    if not (isinstance(batch_size, int | np.integer) and batch_size >= 1):
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
+    if not (isinstance(learning_rate, Real) and np.isfinite(learning_rate)):
+        raise ValueError(f"learning_rate must be a finite number, got {learning_rate!r}.")
+    if learning_rate <= 0:
+        raise ValueError(f"learning_rate must be positive, got {learning_rate!r}.")
 
 
 def _check_labels(labels: np.ndarray, n_classes: int, name: str) -> np.ndarray:

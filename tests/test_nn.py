@@ -437,6 +437,10 @@ def test_other_bad_arguments():
         BERN.fit(X, y, learning_rate=-1.0)
     with pytest.raises(ValueError, match="batch_size"):
         BERN.fit(X, y, batch_size=0)
+    with pytest.raises(ValueError, match="learning_rate must be a finite number"):
+        BERN.sgd_epoch(X, y, batch_size=2, learning_rate=np.nan)
+    with pytest.raises(ValueError, match="epochs"):
+        BERN.fit(X, y, epochs=-1)
     with pytest.raises(ValueError, match="kernel length"):
         conv1d_matrix([1.0, 2.0, 3.0], 2)
     with pytest.raises(ValueError, match="NaN"):
