@@ -1,0 +1,756 @@
+"""Tests for glmnotes.verify: derivations checked step by step.
+
+References are independent of the code under test: textbook identities that are true (or made
+false by a known perturbation), exact rational arithmetic (fractions.Fraction), scipy.special and
+mpmath evaluations at the reported counterexample points, myst-nb's own delimiter stripping, and
+MathJax itself (the copy shipped with sphinx-mathjax-offline, run by node) for the LaTeX.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import pathlib
+import re
+import shutil
+import subprocess
+import threading
+import time
+import warnings
+from fractions import Fraction
+
+import mpmath
+import pytest
+import scipy.special
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from glmnotes import verify
+from glmnotes.verify import (
+    Derivation,
+    DerivationError,
+    DerivationWarning,
+    Verdict,
+    VerdictKind,
+    check_equal,
+    clear_registry,
+    registry,
+    registry_summary,
+)
+
+eta = sp.Symbol("eta", real=True)
+x = sp.Symbol("x", real=True)
+xp = sp.Symbol("x", positive=True)
+p = sp.Symbol("p", positive=True)
+n = sp.Symbol("n", integer=True, positive=True)
+
+PROPERTY = settings(max_examples=30, deadline=None)
+
+
+def Eq(left, right):  # noqa: N802 - mirrors sp.Eq
+    """An unevaluated equation (sp.Eq may otherwise decide it on creation)."""
+    return sp.Eq(left, right, evaluate=False)
+
+
+@pytest.fixture(autouse=True)
+def fresh_registry():
+    clear_registry()
+    yield
+    clear_registry()
+
+
+def bernoulli_mean() -> Derivation:
+    d = Derivation(
+        sp.Derivative(sp.log(1 + sp.exp(eta)), eta),
+        domain={eta: (-30, 30)},
+        title="Bernoulli mean from the log-partition",
+        label="bernoulli-mean",
+    )
+    d.step(sp.exp(eta) / (1 + sp.exp(eta)), "chain rule")
+    d.step(1 / (1 + sp.exp(-eta)), "divide by e^eta")
+    return d
+
+
+# --- true identities pass, with the right verdict kind ----------------------------------------
+
+
+def test_bernoulli_mean_is_proved_symbolically():
+    d = bernoulli_mean()
+    assert [s.verdict.kind for s in d.steps] == [VerdictKind.PROVED, VerdictKind.PROVED]
+    assert all(s.verdict.holds for s in d.steps)
+    # The chain's last expression is the logistic function (scipy's expit) at random points.
+    final = sp.lambdify(eta, d.steps[-1].expr, "mpmath")
+    for value in (-30.0, -2.5, 0.0, 1.3, 29.0):
+        assert float(final(value)) == pytest.approx(scipy.special.expit(value), rel=1e-14)
+
+
+def test_bernoulli_pmf_sums_to_one():
+    y = sp.Symbol("y", integer=True, nonnegative=True)
+    pmf = p**y * (1 - p) ** (1 - y)
+    verdict = check_equal(sp.Sum(pmf, (y, 0, 1)), 1, domain={p: (0, 1)})
+    assert verdict.kind is VerdictKind.PROVED
+
+
+def test_digamma_recurrence_needs_the_gamma_route():
+    expr = sp.digamma(xp + 1) - sp.digamma(xp) - 1 / xp
+    assert sp.simplify(expr) != 0  # plain simplify cannot settle it
+    verdict = check_equal(sp.digamma(xp + 1) - sp.digamma(xp), 1 / xp)
+    assert verdict.kind is VerdictKind.PROVED
+    assert verdict.route == "gamma"
+    # and the recurrence really holds (mpmath as reference)
+    assert mpmath.digamma(2.7) - mpmath.digamma(1.7) == pytest.approx(1 / 1.7, rel=1e-14)
+
+
+def test_beta_ratio_is_proved_by_the_gamma_route():
+    a, b = sp.symbols("a b", positive=True)
+    verdict = check_equal(sp.beta(a + 1, b) / sp.beta(a, b), a / (a + b))
+    assert verdict.kind is VerdictKind.PROVED
+    assert verdict.route == "gamma"
+    assert scipy.special.beta(3.5, 2.0) / scipy.special.beta(2.5, 2.0) == pytest.approx(2.5 / 4.5)
+
+
+def test_exponential_density_integrates_to_one():
+    lam, y = sp.symbols("lambda y", positive=True)
+    verdict = check_equal(
+        sp.Integral(lam * sp.exp(-lam * y), (y, 0, sp.oo)), 1, domain={lam: (0, 5)}
+    )
+    assert verdict.kind is VerdictKind.PROVED
+
+
+def test_integral_without_closed_form_is_checked_numerically():
+    t = sp.Symbol("t", real=True)
+    left = sp.Integral(sp.exp(-(t**4)) * (1 + xp * t), (t, 0, 1))
+    right = sp.Integral(sp.exp(-(t**4)), (t, 0, 1)) + xp * sp.Integral(
+        t * sp.exp(-(t**4)), (t, 0, 1)
+    )
+    quick = {"time_limit": 0.3, "symbolic_budget": 0.6}  # doit() would need ~4 s here
+    verdict = check_equal(left, right, domain={xp: (0, 2)}, **quick)
+    assert verdict.kind is VerdictKind.NUMERIC
+    assert verdict.points == 7 and verdict.digits >= 30
+    wrong = check_equal(left, right + xp / 1000, domain={xp: (0, 2)}, **quick)
+    assert wrong.kind is VerdictKind.FAILED
+    # the reported left value is the integral at the reported point (mpmath quadrature)
+    point = Fraction(dict(wrong.counterexample.point)["x"])
+    reference = mpmath.quad(lambda s: mpmath.exp(-(s**4)) * (1 + float(point) * s), [0, 1])
+    assert float(wrong.counterexample.left) == pytest.approx(float(reference), rel=1e-12)
+
+
+def test_series_without_closed_form_is_evaluated_numerically():
+    k = sp.Symbol("k", integer=True, positive=True)
+    series = sp.Sum(1 / (k**3 + xp), (k, 1, sp.oo))
+    assert series.doit() == series  # sympy has no closed form
+    shifted = 1 / (1 + xp) + sp.Sum(1 / ((k + 1) ** 3 + xp), (k, 1, sp.oo))
+    verdict = check_equal(series, shifted, domain={xp: (0, 4)})
+    assert verdict.kind is VerdictKind.NUMERIC
+    off_by_one = 1 / (1 + xp) + sp.Sum(1 / ((k + 1) ** 3 + xp), (k, 0, sp.oo))
+    wrong = check_equal(series, off_by_one, domain={xp: (0, 4)})
+    assert wrong.kind is VerdictKind.FAILED
+    # the two sides differ by the k = 0 term 1/(1 + x) at the reported point
+    point = float(Fraction(dict(wrong.counterexample.point)["x"]))
+    gap = float(wrong.counterexample.right) - float(wrong.counterexample.left)
+    assert gap == pytest.approx(1 / (1 + point), rel=1e-9)
+
+
+def test_closed_form_series_is_proved():
+    k = sp.Symbol("k", integer=True, nonnegative=True)
+    series = sp.Sum(xp**k / sp.factorial(k) ** 2, (k, 0, sp.oo))
+    assert check_equal(series, sp.besseli(0, 2 * sp.sqrt(xp)), domain={xp: (0, 4)}).holds
+    assert check_equal(series, sp.besseli(1, 2 * sp.sqrt(xp)), domain={xp: (0, 4)}).kind is (
+        VerdictKind.FAILED
+    )
+
+
+def test_matrix_symbol_identities():
+    A, B = sp.MatrixSymbol("A", n, n), sp.MatrixSymbol("B", n, n)
+    assert check_equal((A * B).T, B.T * A.T, dims={n: 3}).kind is VerdictKind.PROVED
+    assert check_equal((A + B) * (A - B), A * A - A * B + B * A - B * B, dims={n: 3}).holds
+    wrong = check_equal((A * B).T, A.T * B.T, dims={n: 3})
+    assert wrong.kind is VerdictKind.FAILED
+    assert wrong.counterexample.entry is not None
+    assert "random 3x3 matrix" in wrong.counterexample.describe()
+
+
+def test_woodbury_identity_numerically_with_random_matrices():
+    k = sp.Symbol("k", integer=True, positive=True)
+    A = sp.MatrixSymbol("A", n, n)
+    U, V = sp.MatrixSymbol("U", n, k), sp.MatrixSymbol("V", n, k)
+    identity = sp.Identity(k)
+    left = (A + U * V.T).I
+    right = A.I - A.I * U * (identity + V.T * A.I * U).I * V.T * A.I
+    domain = {A: "spd", U: (-1, 1), V: (-1, 1)}
+    verdict = check_equal(left, right, domain=domain, dims={n: 4, k: 2})
+    assert verdict.holds
+    wrong = check_equal(left, right + A.I * U * V.T * A.I / 10, domain=domain, dims={n: 4, k: 2})
+    assert wrong.kind is VerdictKind.FAILED
+
+
+def test_explicit_matrix_softmax_jacobian():
+    a, b, c = sp.symbols("a b c", real=True)
+    exps = sp.Matrix([sp.exp(a), sp.exp(b), sp.exp(c)])
+    softmax = exps / sum(exps)
+    jacobian = softmax.jacobian([a, b, c])
+    verdict = check_equal(jacobian, sp.diag(*softmax) - softmax * softmax.T)
+    assert verdict.kind is VerdictKind.PROVED
+    wrong = check_equal(jacobian, sp.diag(*softmax) + softmax * softmax.T)
+    assert wrong.kind is VerdictKind.FAILED
+
+
+def test_integer_symbols_get_integer_points():
+    # true at integers only (at m = 1.3 the left side is 1): floor(m/2) + ceiling(m/2) = m
+    m = sp.Symbol("m", integer=True)
+    verdict = check_equal(sp.floor(m / 2) + sp.ceiling(m / 2), m, domain={m: (-9, 9)})
+    assert verdict.kind is VerdictKind.NUMERIC
+    real = sp.Symbol("m", real=True)
+    assert check_equal(sp.floor(real / 2) + sp.ceiling(real / 2), real).kind is VerdictKind.FAILED
+    k = sp.Symbol("k", integer=True, positive=True)
+    wrong = check_equal(sp.Sum(k, (k, 1, n)), n**2 / 2, domain={n: (1, 20)})
+    assert wrong.kind is VerdictKind.FAILED
+    value = dict(wrong.counterexample.point)["n"]
+    assert re.fullmatch(r"\d+", value)
+    assert Fraction(wrong.counterexample.left) == sum(range(1, int(value) + 1))
+
+
+def test_tolerance_is_far_below_double_precision():
+    # a relative error of 1e-15 (invisible in float64 checks) is a counterexample
+    verdict = check_equal(xp, xp * (1 + sp.Rational(1, 10**15)))
+    assert verdict.kind is VerdictKind.FAILED
+
+
+def test_undefined_functions_are_proved_or_unverified_never_failed():
+    f = sp.Function("f")
+    assert check_equal(f(x) + f(x), 2 * f(x)).kind is VerdictKind.PROVED
+    verdict = check_equal(sp.Abs(f(x)) ** 2, f(x) * sp.conjugate(f(x)))  # true, but undecided
+    assert verdict.kind is VerdictKind.UNVERIFIED
+    assert not verdict.holds
+    assert "undefined function(s) f" in verdict.reason
+    false_but_undecided = check_equal(f(x) ** 2, f(x) ** 2 + 1)
+    assert false_but_undecided.kind is VerdictKind.UNVERIFIED  # never FAILED without a point
+
+
+def test_points_are_reproducible_per_seed():
+    first = check_equal(sp.exp(x), 1 + x, seed="some-label#3")
+    second = check_equal(sp.exp(x), 1 + x, seed="some-label#3")
+    other = check_equal(sp.exp(x), 1 + x, seed="other-label#3")
+    assert first == second
+    assert first.counterexample.point != other.counterexample.point
+
+
+def test_check_equal_works_outside_the_main_thread():
+    results = {}
+
+    def run():
+        results["true"] = check_equal(sp.cos(x) ** 2 + sp.sin(x) ** 2, 1)
+        results["false"] = check_equal(sp.cos(x) ** 2, 1)
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join(timeout=60)
+    assert results["true"].holds
+    assert results["false"].kind is VerdictKind.FAILED
+
+
+def test_a_step_that_would_take_forever_symbolically_completes():
+    # expanding or cancelling (x+1)^300 (x-1)^300 - (x^2-1)^300 takes far longer than the bound
+    started = time.perf_counter()
+    verdict = check_equal((xp + 1) ** 300 * (xp - 1) ** 300, (xp**2 - 1) ** 300)
+    elapsed = time.perf_counter() - started
+    assert verdict.holds
+    assert elapsed < 10
+    started = time.perf_counter()
+    forced = check_equal(
+        (xp + 1) ** 300 * (xp - 1) ** 300, (xp**2 - 1) ** 300, symbolic_budget=0.05
+    )
+    assert forced.kind is VerdictKind.NUMERIC
+    assert time.perf_counter() - started < 10
+
+
+def test_doit_that_would_take_long_is_bounded():
+    t = sp.Symbol("t", real=True)
+    started = time.perf_counter()
+    verdict = check_equal(
+        sp.Integral(sp.exp(-(t**4) - xp * t), (t, 0, 1)),
+        sp.Integral(sp.exp(-(t**4)) * sp.exp(-xp * t), (t, 0, 1)),
+        domain={xp: (0, 2)},
+        time_limit=0.5,
+        symbolic_budget=1.0,
+    )
+    assert verdict.holds
+    assert time.perf_counter() - started < 10
+
+
+# --- false steps fail with a counterexample naming step, justification, point, values ------
+
+
+def test_false_step_raises_with_label_step_why_point_and_values():
+    d = bernoulli_mean()
+    with pytest.raises(DerivationError) as caught:
+        d.step(sp.exp(eta) / 2, "halve it")
+    message = str(caught.value)
+    assert "'bernoulli-mean'" in message
+    assert "step 3" in message
+    assert "(halve it)" in message
+    match = re.search(
+        r"at eta = (\S+) the left side is (\S+) and the right side is (\S+)\.", message
+    )
+    assert match, message
+    point, left, right = (float(g) for g in match.groups())
+    assert -30 < point < 30
+    assert left == pytest.approx(scipy.special.expit(point), rel=1e-13)
+    assert right == pytest.approx(float(mpmath.exp(point)) / 2, rel=1e-13)
+    assert len(d.steps) == 2  # the false step was not added
+
+
+def test_false_start_of_equation_chain_raises():
+    with pytest.raises(DerivationError, match=r"step 0 \(start\) is false"):
+        Derivation(sp.Eq(sp.exp(x), 1 + x, evaluate=False), label="bad-start")
+
+
+# --- equation chains, given ------------------------------------------------------------------
+
+
+def test_equation_chain_checks_every_line_on_its_own():
+    y = sp.Symbol("y", integer=True, nonnegative=True)
+    q = sp.Symbol("q", positive=True)
+    d = Derivation(
+        Eq(q**y * (1 - q) ** (1 - y), sp.exp(y * sp.log(q) + (1 - y) * sp.log(1 - q))),
+        domain={q: (0, 1), y: (0, 1)},
+        label="bernoulli-expfam",
+    )
+    d.step(
+        Eq(
+            sp.exp(y * sp.log(q) + (1 - y) * sp.log(1 - q)),
+            sp.exp(y * sp.log(q / (1 - q)) + sp.log(1 - q)),
+        ),
+        "collect the terms in y",
+    )
+    with pytest.raises(DerivationError, match="step 2"):
+        d.step(Eq(sp.log(1 - q), -sp.log(1 + q / (1 - q)) + 1), "log-partition")
+    d.step(Eq(sp.log(1 - q), -sp.log(1 + q / (1 - q))), "log-partition")
+    assert d.is_equation_chain
+    assert d.start_verdict.holds
+    assert all(s.verdict.holds for s in d.steps)
+    assert d.counts()["steps"] == 3
+
+
+def test_equation_chain_steps_must_be_equations_and_expression_steps_must_not():
+    d = Derivation(sp.Eq(x + x, 2 * x, evaluate=False), label="eq-chain")
+    with pytest.raises(ValueError, match="equation chain"):
+        d.step(2 * x, "oops")
+    e = Derivation(x + x, label="expr-chain")
+    with pytest.raises(ValueError, match="expression chain"):
+        e.step(sp.Eq(x, x, evaluate=False), "oops")
+
+
+def test_given_substitution_is_applied_before_checking():
+    phi = sp.Symbol("phi", positive=True)
+    start = Eq(1 / (1 + sp.exp(-eta)), phi)
+    with pytest.raises(DerivationError):
+        Derivation(start, domain={phi: (0, 1), eta: (-5, 5)}, label="no-given")
+    d = Derivation(
+        start,
+        domain={phi: (0, 1)},
+        given={eta: sp.log(phi / (1 - phi))},
+        label="logit-inverts-sigmoid",
+    )
+    assert d.start_verdict.holds
+
+
+# --- errata ----------------------------------------------------------------------------------
+
+
+def test_erratum_step_is_shown_false_and_the_chain_continues_from_the_last_true_step():
+    y = sp.Symbol("y", real=True)
+    yhat = sp.Symbol("yhat", positive=True)
+    ll = y * sp.log(yhat) + (1 - y) * sp.log(1 - yhat)
+    d = Derivation(ll, domain={y: (0, 1), yhat: (0, 1)}, label="log-likelihood")
+    d.step(
+        y * sp.log(yhat) * (1 - y) * sp.log(1 - yhat),
+        "the notes' step: product instead of sum",
+        erratum="000: log-likelihood",
+    )
+    # compared with the last true expression (ll), not with the erratum's product
+    d.step(sp.log(yhat**y) + sp.log((1 - yhat) ** (1 - y)), "log of a power")
+    erratum, corrected = d.steps
+    assert erratum.verdict.kind is VerdictKind.FAILED
+    assert erratum.erratum == "000: log-likelihood"
+    assert corrected.verdict.holds
+    assert corrected.compared_with == ll
+    # the counterexample is a real one (mpmath reference at the reported point)
+    point = {
+        name: mpmath.mpf(Fraction(v).numerator) / Fraction(v).denominator
+        for name, v in erratum.verdict.counterexample.point
+    }
+    y0, yhat0 = point["y"], point["yhat"]
+    assert float(erratum.verdict.counterexample.left) == pytest.approx(
+        float(y0 * mpmath.log(yhat0) + (1 - y0) * mpmath.log(1 - yhat0)), rel=1e-12
+    )
+    assert float(erratum.verdict.counterexample.right) == pytest.approx(
+        float(y0 * mpmath.log(yhat0) * (1 - y0) * mpmath.log(1 - yhat0)), rel=1e-12
+    )
+    latex = d.latex()
+    assert r"\neq" in latex and "false [000: log-likelihood]" in latex
+    counts = d.counts()
+    assert counts["errata"] == 1 and counts["proved"] + counts["numeric"] == 1
+
+
+def test_true_erratum_raises():
+    d = bernoulli_mean()
+    with pytest.raises(DerivationError, match="expected the notes' step to be false but it holds"):
+        d.step(sp.exp(eta) / (sp.exp(eta) + 1), "the notes' step", erratum="001: sigma")
+
+
+def test_erratum_that_cannot_be_decided_raises():
+    f = sp.Function("f")
+    d = Derivation(f(x) ** 2, label="undecidable")
+    with pytest.raises(DerivationError, match="could not be shown false"):
+        d.step(f(x) ** 3, "the notes' step", erratum="002: power")
+
+
+# --- unverified ------------------------------------------------------------------------------
+
+
+def test_unverified_step_raises_by_default_and_is_marked_when_allowed():
+    f = sp.Function("f")
+    d = Derivation(sp.Abs(f(x)) ** 2, label="unverifiable")
+    with pytest.raises(DerivationError, match="could not be verified.*allow_unverified=True"):
+        d.step(f(x) * sp.conjugate(f(x)), "modulus squared")
+    assert d.steps == []
+    d.step(f(x) * sp.conjugate(f(x)), "modulus squared", allow_unverified=True)
+    d.step(sp.conjugate(f(x)) * f(x) * 2 / 2, "times one")  # checked against the unverified line
+    kinds = [s.verdict.kind for s in d.steps]
+    assert kinds == [VerdictKind.UNVERIFIED, VerdictKind.PROVED]
+    assert not d.steps[0].verdict.holds
+    first_row = rows(d._repr_latex_())[0]
+    assert "not verified" in first_row and r"\checkmark" not in first_row
+    assert "not verified" in str(d).splitlines()[2]
+    assert registry_summary()["unverified"] == 1
+
+
+# --- display ---------------------------------------------------------------------------------
+
+
+def rows(latex: str) -> list[str]:
+    body = latex.removeprefix("$$").removesuffix("$$")
+    assert body.startswith("\\begin{aligned}\n") and body.endswith("\n\\end{aligned}")
+    inner = body.removeprefix("\\begin{aligned}\n").removesuffix("\n\\end{aligned}")
+    return inner.split(" \\\\\n")
+
+
+def balanced(latex: str) -> bool:
+    depth = 0
+    for token in re.findall(r"\\[{}]|[{}]", latex):
+        if token in ("\\{", "\\}"):
+            continue
+        depth += 1 if token == "{" else -1
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def mixed_derivation() -> Derivation:
+    t = sp.Symbol("t", real=True)
+    d = bernoulli_mean()  # two proved steps
+    d.step(
+        sp.Integral(sp.exp(-(t**2)) / sp.sqrt(sp.pi), (t, -sp.oo, sp.oo)) / (1 + sp.exp(-eta)),
+        "multiply by a Gaussian integral (= 1) & 50% # _x_ {braces} \\ $e^{\\eta}$ ~ ^",
+    )
+    d.step(sp.exp(eta), "the notes' step", erratum="000: mean")
+    return d
+
+
+def test_latex_has_one_line_per_step_with_marks_and_justifications():
+    d = mixed_derivation()
+    lines = rows(d._repr_latex_())
+    assert len(lines) == len(d.steps) == 4
+    for line in lines:
+        assert line.count("&") - line.count(r"\&") == 3  # left &= right && annotation
+        assert balanced(line)
+    assert lines[0].startswith(sp.latex(d.start))
+    assert r"\text{(chain rule)}" in lines[0] and r"\checkmark" in lines[0]
+    assert "symbolic" in lines[0]
+    assert r"\text{(divide by e}\hat{}\text{eta)}" in lines[1]
+    assert r"\&" in lines[2] and r"\%" in lines[2] and r"\#" in lines[2] and r"\_" in lines[2]
+    assert "{e^{\\eta}}" in lines[2]  # inline math from the justification is kept as math
+    assert r"\times" in lines[3] and "false" in lines[3] and r"\eta = " in lines[3]
+    assert r"\neq" in lines[3] and r"\checkmark" not in lines[3]
+    latex = d._repr_latex_()
+    assert balanced(latex) and "\n\n" not in latex
+    assert latex.count(r"\begin{aligned}") == latex.count(r"\end{aligned}") == 1
+
+
+def test_numeric_step_is_marked_with_its_number_of_points():
+    m = sp.Symbol("m", integer=True)
+    d = Derivation(sp.floor(m / 2) + sp.ceiling(m / 2), domain={m: (-9, 9)}, label="numeric-mark")
+    d.step(
+        m,
+        "m is an integer",
+    )
+    assert d.steps[0].verdict == Verdict(
+        VerdictKind.NUMERIC, points=7, digits=verify.WORKING_DIGITS
+    )
+    (line,) = rows(d._repr_latex_())
+    assert r"\checkmark" in line and "numeric, 7 points" in line and "symbolic" not in line
+    assert "agrees numerically at 7 points" in str(d)
+
+
+def test_myst_nb_glue_math_gets_the_aligned_block():
+    from myst_nb.core.render import strip_latex_delimiters
+
+    d = mixed_derivation()
+    stripped = strip_latex_delimiters(d._repr_latex_())
+    assert stripped == d.latex()
+    assert stripped.startswith(r"\begin{aligned}") and stripped.endswith(r"\end{aligned}")
+
+
+def mathjax_errors(formulas: list[str], workdir: pathlib.Path) -> list[str]:
+    """Typeset with MathJax 3 (sphinx-mathjax-offline's copy) under node; undefined macros are
+    errors. Returns one result per formula: 'ok' or the error."""
+    node = shutil.which("node")
+    spec = importlib.util.find_spec("sphinx-mathjax-offline")
+    if node is None or spec is None or spec.origin is None:
+        pytest.skip("node or sphinx-mathjax-offline's MathJax is not installed")
+    mathjax = pathlib.Path(spec.origin).parent / "static" / "mathjax"
+    script = """
+const dir = process.argv[2];
+const MathJax = require(dir + '/node-main.js');
+const input = JSON.parse(require('fs').readFileSync(0, 'utf8'));
+MathJax.init({
+  loader: {paths: {mathjax: dir}, load: ['input/tex', 'adaptors/liteDOM']},
+  tex: {packages: {'[-]': ['noundefined']}, formatError: (jax, err) => { throw err; }},
+  startup: {typeset: false}
+}).then((MJ) => {
+  const out = input.map((tex) => {
+    try {
+      const mml = MJ.tex2mml(tex, {display: true});
+      return mml.includes('merror') ? 'merror: ' + mml : 'ok';
+    } catch (e) { return 'error: ' + e.message; }
+  });
+  console.log(JSON.stringify(out));
+});
+"""
+    script_path = workdir / "typeset.js"
+    script_path.write_text(script)
+    result = subprocess.run(
+        [node, str(script_path), str(mathjax)],
+        input=json.dumps(formulas),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_latex_is_valid_mathjax_as_sphinx_wraps_it(tmp_path):
+    d = mixed_derivation()
+    aligned = d.latex()
+    wrapped = r"\begin{split}" + aligned + r"\end{split}"  # what sphinx's mathjax writer emits
+    broken = aligned.replace(r"\end{aligned}", "")
+    results = mathjax_errors([aligned, wrapped, broken, r"\undefinedmacro{x}"], tmp_path)
+    assert results[:2] == ["ok", "ok"]
+    assert results[2].startswith("error") and results[3].startswith("error")  # it can fail
+
+
+def test_plain_text_has_one_line_per_step():
+    d = mixed_derivation()
+    text = str(d)
+    assert repr(d) == text
+    lines = text.splitlines()
+    assert lines[0] == "Derivation 'bernoulli-mean': Bernoulli mean from the log-partition"
+    step_lines = [line for line in lines if re.match(r"\s+\d+\. ", line)]
+    assert len(step_lines) == 4
+    assert "[chain rule] proved symbolically" in step_lines[0]
+    assert step_lines[3].lstrip().startswith("4. != exp(eta)")
+    assert "erratum 000: mean: false: at eta = " in step_lines[3]
+    assert r"\text" not in text and r"\checkmark" not in text and r"\frac" not in text
+
+
+def test_mimebundle_carries_a_json_record_in_the_output_metadata():
+    from IPython.core.formatters import format_display_data
+
+    d = mixed_derivation()
+    data, metadata = format_display_data(d)
+    assert data["text/latex"] == d._repr_latex_()
+    assert data["text/plain"] == str(d)
+    record = json.loads(json.dumps(metadata["glmnotes"]))
+    assert record["label"] == "bernoulli-mean"
+    assert record["title"] == "Bernoulli mean from the log-partition"
+    assert [s["why"] for s in record["steps"]] == [s.why for s in d.steps]
+    assert [s["verdict"]["kind"] for s in record["steps"]] == [
+        "proved",
+        "proved",
+        "proved",
+        "failed",
+    ]
+    assert record["steps"][3]["erratum"] == "000: mean"
+    assert record["counts"] == {"steps": 4, "proved": 3, "numeric": 0, "errata": 1, "unverified": 0}
+
+
+def test_glue_preserves_the_record_in_an_executed_notebook(tmp_path):
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    source = (
+        "import sympy as sp\n"
+        "from myst_nb import glue\n"
+        "from glmnotes.verify import Derivation\n"
+        "eta = sp.Symbol('eta', real=True)\n"
+        "d = Derivation(sp.Derivative(sp.log(1 + sp.exp(eta)), eta), domain={eta: (-30, 30)},\n"
+        "               title='Bernoulli mean', label='bernoulli-mean')\n"
+        "d.step(1 / (1 + sp.exp(-eta)), 'chain rule')\n"
+        "glue('bernoulli-mean', d, display=False)"
+    )
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    nbclient.NotebookClient(notebook, timeout=120, record_timing=False).execute()
+    (output,) = notebook.cells[0].outputs
+    assert output.metadata["scrapbook"]["name"] == "bernoulli-mean"
+    assert output.metadata["glmnotes"]["label"] == "bernoulli-mean"
+    assert output.metadata["glmnotes"]["steps"][0]["verdict"]["kind"] == "proved"
+    latex = output.data["application/papermill.record/text/latex"]
+    assert latex.startswith("$$\\begin{aligned}")
+
+
+# --- registry --------------------------------------------------------------------------------
+
+
+def test_registry_summary_counts_per_kind_and_chapter():
+    d = mixed_derivation()
+    d.chapter = "01-bernoulli"
+    e = Derivation(
+        sp.Eq(sp.exp(2 * x), sp.exp(x) ** 2, evaluate=False), label="squares", chapter="02"
+    )
+    e.step(sp.Eq(sp.log(xp**2), 2 * sp.log(xp), evaluate=False), "log of a square")
+    summary = registry_summary()
+    assert summary["derivations"] == 2
+    assert summary["steps"] == 6
+    assert summary["errata"] == 1
+    assert summary["proved"] + summary["numeric"] == 5
+    assert summary["by_chapter"]["01-bernoulli"]["steps"] == 4
+    assert registry_summary(chapter="02")["steps"] == 2
+    assert str(summary).startswith("6 steps checked in 2 derivations:")
+    assert [r.label for r in registry()] == ["bernoulli-mean", "squares"]
+
+
+def test_reusing_a_label_for_another_derivation_warns_and_replaces():
+    bernoulli_mean()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        bernoulli_mean()  # re-running the same cell: silent
+    with pytest.warns(DerivationWarning, match="reused"):
+        Derivation(sp.exp(x), label="bernoulli-mean")
+    assert len(registry()) == 1
+
+
+# --- bad input -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"a": 0.5 * x, "b": x / 2}, "float"),
+        ({"a": "x + 1", "b": x}, "sympy expression"),
+        ({"a": x, "b": x, "domain": {x: (1, 1)}}, "lo < hi"),
+        ({"a": x, "b": x, "domain": {x: (0, float("inf"))}}, "finite"),
+        ({"a": x, "b": x, "domain": {x: (float("nan"), 1)}}, "finite"),
+        ({"a": x, "b": x, "domain": {"x": (0, 1)}}, "Symbols"),
+        ({"a": x, "b": x, "domain": {x: 3}}, "pair"),
+        ({"a": xp, "b": xp, "domain": {xp: (-1, 1)}}, "positive"),
+        ({"a": x, "b": x, "n_points": 0}, "n_points"),
+        ({"a": x, "b": x, "digits": 15}, "digits"),
+        ({"a": sp.Matrix([x]), "b": x}, "matrix with a scalar"),
+        ({"a": sp.Matrix([x, x]), "b": sp.Matrix([[x, x]])}, "different shapes"),
+        ({"a": sp.MatrixSymbol("A", n, n) * 2, "b": sp.MatrixSymbol("A", n, n) * 3}, "dims"),
+        ({"a": x, "b": x, "dims": {n: 0}}, "positive integer"),
+        ({"a": x, "b": sp.nan}, "nan"),
+    ],
+)
+def test_bad_input_is_a_clear_value_error(kwargs, message):
+    a, b = kwargs.pop("a"), kwargs.pop("b")
+    with pytest.raises(ValueError, match=message):
+        check_equal(a, b, **kwargs)
+
+
+def test_bad_derivation_input_is_a_clear_value_error():
+    with pytest.raises(ValueError, match="evaluate=False"):
+        Derivation(sp.Eq(x, x), label="auto-true")
+    with pytest.raises(ValueError, match="label"):
+        Derivation(x, label="")
+    with pytest.raises(ValueError, match="label"):
+        Derivation(x, label="has spaces")
+    with pytest.raises(ValueError, match="only sp.Eq"):
+        Derivation(sp.Lt(x, 1), label="relation")
+    d = Derivation(x, label="ok")
+    with pytest.raises(ValueError, match="justification"):
+        d.step(x, "")
+    with pytest.raises(ValueError, match="erratum"):
+        d.step(x + 1, "wrong", erratum="")
+
+
+# --- property tests --------------------------------------------------------------------------
+
+coefficients = st.lists(st.integers(-9, 9), min_size=1, max_size=4)
+
+
+def polynomial(coeffs: list[int], var: sp.Symbol) -> sp.Expr:
+    return sum(c * var**i for i, c in enumerate(coeffs))
+
+
+def poly_value(coeffs: list[int], value: Fraction) -> Fraction:
+    return sum((c * value**i for i, c in enumerate(coeffs)), Fraction(0))
+
+
+@PROPERTY
+@given(st.lists(coefficients, min_size=1, max_size=3))
+def test_random_products_of_polynomials_equal_their_expansion(factors):
+    product = sp.Mul(*[polynomial(c, x) for c in factors], evaluate=False)
+    verdict = check_equal(product, sp.expand(product))
+    assert verdict.kind is VerdictKind.PROVED
+
+
+@PROPERTY
+@given(coefficients, coefficients, coefficients, coefficients)
+def test_random_sums_of_rational_functions_equal_their_combined_form(p1, q1, p2, q2):
+    q1, q2 = [1, *q1], [2, *q2]  # denominators are not identically zero
+    left = polynomial(p1, x) / polynomial(q1, x) + polynomial(p2, x) / polynomial(q2, x)
+    right = sp.cancel(sp.together(left))
+    assert check_equal(left, right).holds
+
+
+@PROPERTY
+@given(
+    st.lists(coefficients, min_size=1, max_size=3),
+    st.integers(-20, 20).filter(bool),
+    st.integers(1, 20),
+    st.integers(0, 5),
+)
+def test_random_perturbations_of_polynomial_identities_fail(factors, numerator, denominator, k):
+    c = Fraction(numerator, denominator)
+    product = sp.Mul(*[polynomial(f, x) for f in factors], evaluate=False)
+    perturbed = sp.expand(product) + sp.Rational(numerator, denominator) * x**k
+    verdict = check_equal(product, perturbed)
+    assert verdict.kind is VerdictKind.FAILED
+    # exact rational arithmetic at the reported point: the sides differ by c x^k there
+    point = Fraction(dict(verdict.counterexample.point).get("x", "0"))  # no x if constant
+    left = Fraction(1)
+    for f in factors:
+        left *= poly_value(f, point)
+    right = left + c * point**k
+    assert left != right
+    assert float(verdict.counterexample.left) == pytest.approx(float(left), rel=1e-12, abs=1e-300)
+    assert float(verdict.counterexample.right) == pytest.approx(float(right), rel=1e-12, abs=1e-300)
+
+
+@PROPERTY
+@given(st.integers(-5, 5), st.integers(-5, 5), st.integers(1, 6))
+def test_random_exp_log_identities_pass(a, b, k):
+    assert check_equal(sp.exp(a * x) * sp.exp(b * x), sp.exp((a + b) * x)).holds
+    assert check_equal(sp.log(xp**k), k * sp.log(xp)).holds
+    assert check_equal(sp.exp(k * sp.log(xp)), xp**k).holds
+
+
+@PROPERTY
+@given(st.integers(-5, 5), st.integers(1, 6), st.integers(-9, 9).filter(bool), st.integers(0, 4))
+def test_random_perturbations_of_exp_log_identities_fail(a, k, c, j):
+    assert check_equal(sp.exp(a * x), sp.exp(a * x) + c * x**j).kind is VerdictKind.FAILED
+    assert check_equal(sp.log(xp**k), k * sp.log(xp) + c * xp**j).kind is VerdictKind.FAILED
