@@ -220,20 +220,30 @@ def test_trace_lists_nodes_in_topological_order_and_edges_with_local_derivatives
     assert all(isinstance(edge, Edge) for edge in edges)
 
 
-def test_draw_places_inputs_left_and_output_right():
+def test_draw_places_every_edge_left_to_right():
     a, b, c = Value(1.0, "a"), Value(2.0, "b"), Value(3.0, "c")
-    L = c * (a + 2 * b)
-    L.label = "L"
+    d = 2 * b
+    e = a + d
+    L = c * e
+    d.label, e.label, L.label = "d", "e", "L"
     L.backward()
     ax = draw(L)
     nodes, edges = trace(L)
-    texts = ax.texts
-    node_texts = [t for t in texts if "data" in t.get_text()]
-    edge_texts = [t for t in texts if t.get_text().startswith("∂=")]
+    node_texts = [t for t in ax.texts if "data" in t.get_text()]
+    edge_texts = [t for t in ax.texts if t.get_text().startswith("∂=")]
     assert len(node_texts) == len(nodes) and len(edge_texts) == len(edges)
     x_of = {t.get_text().split("\n")[0].split(" ")[0]: t.get_position()[0] for t in node_texts}
-    assert x_of["L"] > x_of["a"] and x_of["a"] == x_of["b"] == x_of["c"]
+    assert x_of["b"] < x_of["d"] < x_of["e"] < x_of["L"]
+    assert x_of["a"] < x_of["e"] and x_of["c"] < x_of["L"]
+    assert x_of["a"] == x_of["d"]  # an input sits just before its first use
     assert any("grad 5" in t.get_text() for t in node_texts)  # dL/dc = a + 2b = 5
+    assert sorted(t.get_text() for t in edge_texts) == sorted(
+        ["∂=2", "∂=2", "∂=1", "∂=1", "∂=5", "∂=3"]  # d=2b: 2 (b and the constant 2); e; L
+    )
+    matplotlib.pyplot.close("all")
+    x = Value(0.5, "x")
+    ax = draw(x * x)  # the two edges x -> x*x share one arrow with both derivatives
+    assert [t.get_text() for t in ax.texts if t.get_text().startswith("∂=")] == ["∂=0.5, 0.5"]
     matplotlib.pyplot.close("all")
     with pytest.raises(ValueError, match="max_nodes"):
         draw(L, max_nodes=3)
