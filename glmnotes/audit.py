@@ -1,0 +1,607 @@
+r"""Audit the book: which display equations are covered by checked derivations.
+
+The book promises that every displayed derivation was checked by machine and that the reader
+sees exactly what was checked. A chapter keeps that promise by building a
+:class:`glmnotes.verify.Derivation`, gluing it (``glue(name, d, display=False)``) and pasting it
+into the prose with a ``{glue:math}`` directive. This module reads the chapters (``book/*.md``,
+MyST Markdown) and their executed reference notebooks (``tests/notebooks/<stem>.ipynb``) and
+classifies every display equation of the prose (``$$...$$``, ```` ```{math} ````,
+``\begin{equation}``/``\begin{align}``/... environments, and ``{glue:math}`` directives):
+
+* **covered**: a ``{glue:math}`` directive whose glued output in the notebook carries a
+  ``"glmnotes"`` derivation record in its metadata;
+* **declared**: a definition or assumption, not a derivation: a display block preceded by a MyST
+  comment line ``% glmnotes: definition`` or ``% glmnotes: assumption`` (blank lines may
+  separate them), or a ``{math}`` directive (or ``$$ ... $$ (label)``) whose label starts with
+  ``def-`` or ``asm-``;
+* **uncovered**: every other display equation;
+* **bad glue**: a ``{glue:math}`` naming something that is not a checked derivation.
+
+It also counts the derivation steps recorded in each notebook (proved / numeric / errata shown
+false / unverified).
+
+Usage::
+
+    python -m glmnotes.audit [--book DIR] [--notebooks DIR] [--json] [--strict]
+
+With ``--strict`` the exit status is 1 if any chapter has an uncovered display equation, a bad
+glue, or a missing or unreadable reference notebook.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "ChapterAudit",
+    "DisplayEquation",
+    "NotebookRecords",
+    "audit_book",
+    "audit_chapter",
+    "find_display_equations",
+    "format_table",
+    "main",
+    "read_notebook",
+]
+
+#: amsmath environments that MyST displays as math when they start a block.
+AMS_ENVIRONMENTS = (
+    "equation",
+    "equation*",
+    "align",
+    "align*",
+    "alignat",
+    "alignat*",
+    "flalign",
+    "flalign*",
+    "gather",
+    "gather*",
+    "multline",
+    "multline*",
+    "eqnarray",
+    "eqnarray*",
+)
+
+#: directives whose content is not MyST prose (code, data, pasted outputs): not scanned.
+OPAQUE_DIRECTIVES = {
+    "code-cell",
+    "code",
+    "code-block",
+    "sourcecode",
+    "literalinclude",
+    "include",
+    "raw",
+    "eval-rst",
+    "glue",
+    "glue:",
+    "glue:any",
+    "glue:text",
+    "glue:md",
+    "glue:figure",
+    "toctree",
+    "tableofcontents",
+    "bibliography",
+    "csv-table",
+    "mermaid",
+    "graphviz",
+    "jupyter-execute",
+}
+
+STEP_KINDS = ("proved", "numeric", "errata", "unverified", "failed")
+
+_FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,}|:{3,})\s*(?P<info>.*)$")
+_DIRECTIVE = re.compile(r"^\{(?P<name>[^}\s]+)\}\s*(?P<argument>.*)$")
+_MARKER = re.compile(r"^%\s*glmnotes:\s*(?P<kind>definition|assumption)\s*$")
+_INLINE_CODE = re.compile(r"(`+)(?:.+?)\1")
+_DOLLAR_LABEL = re.compile(r"^\s*\((?P<label>[^()\s]+)\)")
+_BEGIN = re.compile(r"^\\begin\{(?P<env>[A-Za-z]+\*?)\}")
+
+
+@dataclass
+class DisplayEquation:
+    """One display equation in a chapter's prose.
+
+    ``kind``: ``"dollar"``, ``"math-directive"``, ``"environment"`` or ``"glue-math"``;
+    ``status``: ``"covered"``, ``"definition"``, ``"assumption"``, ``"uncovered"`` or
+    ``"bad-glue"``; ``name``: the glued name of a ``{glue:math}``; ``reason``: why a glue is bad.
+    """
+
+    file: str
+    line: int
+    kind: str
+    text: str
+    status: str = "uncovered"
+    label: str | None = None
+    name: str | None = None
+    declared: str | None = None
+    reason: str | None = None
+
+    def location(self) -> str:
+        """``file:line: <first 60 characters>``."""
+        return f"{self.file}:{self.line}: {self.text[:60]}"
+
+
+@dataclass
+class NotebookRecords:
+    """What an executed notebook says: glued names (with their derivation record, or None when
+    the glued object is not a derivation) and all derivation records by label."""
+
+    glue: dict[str, dict[str, Any] | None] = field(default_factory=dict)
+    derivations: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass
+class ChapterAudit:
+    """The audit of one chapter."""
+
+    file: str
+    notebook: str | None
+    notebook_status: str  # "ok", "missing", "unreadable: ...", "not needed (no code cells)"
+    equations: list[DisplayEquation]
+    steps: dict[str, int]
+    derivations: int
+
+    def count(self, status: str) -> int:
+        return sum(1 for e in self.equations if e.status == status)
+
+    def counts(self) -> dict[str, int]:
+        """Display equations by status."""
+        return {
+            "display": len(self.equations),
+            "covered": self.count("covered"),
+            "declared": self.count("definition") + self.count("assumption"),
+            "definitions": self.count("definition"),
+            "assumptions": self.count("assumption"),
+            "uncovered": self.count("uncovered"),
+            "bad_glue": self.count("bad-glue"),
+        }
+
+    def problems(self) -> list[str]:
+        """What makes ``--strict`` fail for this chapter."""
+        problems = []
+        if self.notebook_status == "missing" or self.notebook_status.startswith("unreadable"):
+            problems.append(
+                f"{self.file}: reference notebook {self.notebook} is {self.notebook_status}"
+            )
+        for e in self.equations:
+            if e.status == "uncovered":
+                problems.append(f"uncovered display equation {e.location()}")
+            elif e.status == "bad-glue":
+                problems.append(f"{e.file}:{e.line}: glue:math {e.name!r} {e.reason}")
+        if self.steps.get("failed"):
+            problems.append(f"{self.file}: {self.steps['failed']} derivation steps recorded false")
+        return problems
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "notebook": self.notebook,
+            "notebook_status": self.notebook_status,
+            "counts": self.counts(),
+            "steps": self.steps,
+            "derivations": self.derivations,
+            "equations": [asdict(e) for e in self.equations],
+            "problems": self.problems(),
+        }
+
+
+# --- reading the prose -----------------------------------------------------------------------
+
+
+@dataclass
+class _Fence:
+    char: str
+    length: int
+    role: str  # "prose", "opaque", "math", "glue-math"
+    found: DisplayEquation | None = None
+    content: list[str] = field(default_factory=list)
+
+
+def _closes(line: str, fence: _Fence) -> bool:
+    """A closing fence: only the opening character, at least as many times."""
+    stripped = line.strip()
+    return len(stripped) >= fence.length and set(stripped) == {fence.char}
+
+
+def _short(text: str) -> str:
+    return " ".join(text.split())
+
+
+def find_display_equations(text: str, file: str = "<chapter>") -> list[DisplayEquation]:
+    r"""Every display equation in the prose of a MyST Markdown chapter, in order.
+
+    Code cells and other non-prose directives are skipped; the content of admonitions, exercises,
+    proofs and similar directives is prose and is scanned. A display equation is a ``$$...$$``
+    block (single- or multi-line), a ``{math}`` directive, an amsmath environment starting a
+    line (``\begin{equation}``, ``align``, ``gather``, ...) outside ``$$``, or a
+    ``{glue:math}`` directive. ``declared`` is set from a preceding ``% glmnotes: ...`` comment
+    or a ``def-``/``asm-`` label.
+    """
+    lines = text.splitlines()
+    found: list[DisplayEquation] = []
+    stack: list[_Fence] = []
+    marker: str | None = None  # pending "% glmnotes: definition|assumption"
+    dollar: DisplayEquation | None = None  # an open $$ block
+    dollar_text: list[str] = []
+    environment: tuple[str, DisplayEquation] | None = None  # an open \begin{env}
+
+    start = 0
+    if lines and lines[0].strip() == "---":  # YAML front matter
+        for index in range(1, len(lines)):
+            if lines[index].strip() == "---":
+                start = index + 1
+                break
+
+    def open_equation(line_number: int, kind: str) -> DisplayEquation:
+        nonlocal marker
+        equation = DisplayEquation(file=file, line=line_number, kind=kind, text="")
+        equation.declared, marker = marker, None
+        found.append(equation)
+        return equation
+
+    for index in range(start, len(lines)):
+        number = index + 1
+        line = lines[index]
+        stripped = line.strip()
+        top = stack[-1] if stack else None
+
+        # Inside a fence whose content is not prose: only look for its end.
+        if top is not None and top.role != "prose":
+            if _closes(line, top):
+                stack.pop()
+                if top.role == "math":
+                    _finish_math_directive(top)
+            else:
+                top.content.append(line)
+            continue
+
+        # Inside an open $$ block or amsmath environment: only look for its end.
+        if dollar is not None:
+            before, sep, after = _strip_inline_code(line).partition("$$")
+            dollar_text.append(before)
+            if sep:
+                dollar.text = _short(" ".join(dollar_text))
+                label = _DOLLAR_LABEL.match(after)
+                if label:
+                    dollar.label = label.group("label")
+                dollar, dollar_text = None, []
+                reopened = _scan_dollars(after, number, open_equation)
+                if reopened is not None:
+                    dollar, first_text = reopened
+                    dollar_text = [first_text]
+            continue
+        if environment is not None:
+            name, equation = environment
+            equation.text = _short(equation.text + " " + stripped)
+            if f"\\end{{{name}}}" in line:
+                environment = None
+            continue
+
+        # Fences: open a directive or code block, or close the innermost prose directive.
+        fence_match = _FENCE.match(stripped)
+        if fence_match:
+            fence_text = fence_match.group("fence")
+            info = fence_match.group("info").strip()
+            if top is not None and not info and _closes(line, top):
+                stack.pop()
+                continue
+            directive = _DIRECTIVE.match(info)
+            fence = _Fence(char=fence_text[0], length=len(fence_text), role="opaque")
+            if directive is None:
+                fence.role = "prose" if fence.char == ":" else "opaque"  # ``` code blocks
+            else:
+                name = directive.group("name")
+                if name == "math":
+                    fence.role = "math"
+                    fence.found = open_equation(number, "math-directive")
+                elif name == "glue:math":
+                    fence.role = "glue-math"
+                    fence.found = open_equation(number, "glue-math")
+                    fence.found.name = directive.group("argument").strip() or None
+                    fence.found.text = f"{{glue:math}} {fence.found.name or ''}".strip()
+                elif name not in OPAQUE_DIRECTIVES:
+                    fence.role = "prose"
+            stack.append(fence)
+            marker = None  # consumed by a math directive, or interrupted by anything else
+            continue
+
+        # MyST comments: a glmnotes marker applies to the next display block.
+        if stripped.startswith("%"):
+            declared = _MARKER.match(stripped)
+            marker = declared.group("kind") if declared else marker
+            continue
+        if not stripped:
+            continue
+
+        begin = _BEGIN.match(stripped)
+        if begin and begin.group("env") in AMS_ENVIRONMENTS:
+            equation = open_equation(number, "environment")
+            equation.text = _short(stripped)
+            if f"\\end{{{begin.group('env')}}}" not in stripped:
+                environment = (begin.group("env"), equation)
+            continue
+
+        open_dollar = _scan_dollars(line, number, open_equation)
+        if open_dollar is not None:
+            dollar, first_text = open_dollar
+            dollar_text = [first_text]
+        else:
+            marker = None  # a marker applies only to the display block that follows it
+
+    if dollar is not None:
+        dollar.text = _short(" ".join(dollar_text)) + " [unclosed $$]"
+    for fence in stack:
+        if fence.role == "math":
+            _finish_math_directive(fence)
+    return found
+
+
+def _strip_inline_code(line: str) -> str:
+    return _INLINE_CODE.sub(lambda m: " " * len(m.group(0)), line)
+
+
+def _scan_dollars(line: str, number: int, open_equation) -> tuple[DisplayEquation, str] | None:
+    """Record the ``$$...$$`` blocks that open on this line; return ``(equation, text so far)``
+    if the last one stays open, else None."""
+    rest = _strip_inline_code(line)
+    while True:
+        _, sep, after = rest.partition("$$")
+        if not sep:
+            return None
+        equation = open_equation(number, "dollar")
+        inner, closing, remainder = after.partition("$$")
+        if not closing:
+            return equation, inner
+        equation.text = _short(inner)
+        label = _DOLLAR_LABEL.match(remainder)
+        if label:
+            equation.label = label.group("label")
+        rest = remainder
+
+
+def _finish_math_directive(fence: _Fence) -> None:
+    """Set the text and label of a ``{math}`` directive from its content and options."""
+    equation = fence.found
+    body = []
+    for content_line in fence.content:
+        option = re.match(r"^\s*:(?P<key>[\w-]+):\s*(?P<value>.*)$", content_line)
+        if option and not body:
+            if option.group("key") in ("label", "name"):
+                equation.label = option.group("value").strip()
+            continue
+        body.append(content_line)
+    equation.text = _short(" ".join(body))
+
+
+# --- reading the notebooks -------------------------------------------------------------------
+
+
+def _is_derivation_record(record: Any) -> bool:
+    return (
+        isinstance(record, dict)
+        and isinstance(record.get("label"), str)
+        and isinstance(record.get("steps"), list)
+    )
+
+
+def read_notebook(path: Path) -> NotebookRecords:
+    """Glued names and derivation records from an executed notebook's output metadata.
+
+    Raises ``ValueError`` if the file is not a readable notebook.
+    """
+    import nbformat
+
+    try:
+        notebook = nbformat.read(str(path), as_version=4)
+    except Exception as exc:  # nbformat raises json, validation and OS errors
+        raise ValueError(f"{type(exc).__name__}: {exc}") from None
+    records = NotebookRecords()
+    for cell in notebook.get("cells", []):
+        if cell.get("cell_type") != "code":
+            continue
+        for output in cell.get("outputs", []):
+            metadata = output.get("metadata", {}) or {}
+            record = metadata.get("glmnotes")
+            record = record if _is_derivation_record(record) else None
+            name = (metadata.get("scrapbook") or {}).get("name")
+            if name is not None:
+                records.glue[name] = record
+            if record is not None:
+                records.derivations[record["label"]] = record
+    return records
+
+
+def step_counts(records: Iterable[dict[str, Any]]) -> dict[str, int]:
+    """Checked lines of the given derivation records: proved / numeric / errata shown false /
+    unverified (and ``failed``: a false step that is not an erratum, which should not exist)."""
+    counts = dict.fromkeys(("steps", *STEP_KINDS), 0)
+    for record in records:
+        lines = [{"verdict": record["start_verdict"]}] if record.get("start_verdict") else []
+        lines += [s for s in record["steps"] if isinstance(s, dict)]
+        for line in lines:
+            kind = (line.get("verdict") or {}).get("kind")
+            counts["steps"] += 1
+            if line.get("erratum") and kind == "failed":
+                counts["errata"] += 1
+            elif kind in counts:
+                counts[kind] += 1
+            else:
+                counts["unverified"] += 1
+    return counts
+
+
+# --- the audit -------------------------------------------------------------------------------
+
+
+def _has_code_cells(text: str) -> bool:
+    return "```{code-cell}" in text or re.search(r"^`{3,}\{code-cell\}", text, re.M) is not None
+
+
+def audit_chapter(chapter: Path, notebooks: Path) -> ChapterAudit:
+    """Classify the display equations of one chapter using its reference notebook."""
+    text = chapter.read_text(encoding="utf-8")
+    equations = find_display_equations(text, file=str(chapter))
+    notebook_path = notebooks / f"{chapter.stem}.ipynb"
+    records = NotebookRecords()
+    if not _has_code_cells(text) and not notebook_path.exists():
+        status, notebook = "not needed (no code cells)", None
+    elif not notebook_path.exists():
+        status, notebook = "missing", str(notebook_path)
+    else:
+        notebook = str(notebook_path)
+        try:
+            records = read_notebook(notebook_path)
+            status = "ok"
+        except ValueError as exc:
+            status = f"unreadable: {exc}"
+
+    for equation in equations:
+        if equation.kind == "glue-math":
+            _classify_glue(equation, records, status)
+        elif equation.declared:
+            equation.status = equation.declared
+        elif equation.label and equation.label.startswith("def-"):
+            equation.status = equation.declared = "definition"
+        elif equation.label and equation.label.startswith("asm-"):
+            equation.status = equation.declared = "assumption"
+        else:
+            equation.status = "uncovered"
+    return ChapterAudit(
+        file=str(chapter),
+        notebook=notebook,
+        notebook_status=status,
+        equations=equations,
+        steps=step_counts(records.derivations.values()),
+        derivations=len(records.derivations),
+    )
+
+
+def _classify_glue(equation: DisplayEquation, records: NotebookRecords, status: str) -> None:
+    equation.status = "bad-glue"
+    if equation.name is None:
+        equation.reason = "names nothing (the directive needs the glued name as argument)"
+    elif status != "ok":
+        equation.reason = f"cannot be confirmed: the reference notebook is {status}"
+    elif equation.name not in records.glue:
+        equation.reason = "is not glued in the reference notebook"
+    elif records.glue[equation.name] is None:
+        equation.reason = "is glued but is not a checked Derivation (no glmnotes record)"
+    else:
+        equation.status = "covered"
+
+
+def audit_book(book: Path, notebooks: Path) -> list[ChapterAudit]:
+    """Audit every ``*.md`` chapter of ``book`` (sorted by name)."""
+    return [audit_chapter(chapter, notebooks) for chapter in sorted(book.glob("*.md"))]
+
+
+def totals(audits: list[ChapterAudit]) -> dict[str, int]:
+    total: dict[str, int] = {}
+    for audit in audits:
+        for key, value in {**audit.counts(), **audit.steps}.items():
+            total[key] = total.get(key, 0) + value
+        total["derivations"] = total.get("derivations", 0) + audit.derivations
+    return total
+
+
+# --- output ----------------------------------------------------------------------------------
+
+_COLUMNS = (
+    ("chapter", None),
+    ("display", "display"),
+    ("covered", "covered"),
+    ("declared", "declared"),
+    ("uncovered", "uncovered"),
+    ("bad glue", "bad_glue"),
+    ("proved", "proved"),
+    ("numeric", "numeric"),
+    ("errata", "errata"),
+    ("unverified", "unverified"),
+    ("notebook", None),
+)
+
+
+def format_table(audits: list[ChapterAudit]) -> str:
+    """A readable table (one row per chapter, then totals), followed by the uncovered display
+    equations and the other problems, one per line."""
+    rows = []
+    for audit in audits:
+        values = {**audit.counts(), **audit.steps}
+        rows.append(
+            [Path(audit.file).name]
+            + [str(values[key]) for _, key in _COLUMNS[1:-1]]
+            + [audit.notebook_status]
+        )
+    total = totals(audits)
+    rows.append(["total"] + [str(total.get(key, 0)) for _, key in _COLUMNS[1:-1]] + [""])
+    header = [title for title, _ in _COLUMNS]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+
+    def render(row: list[str]) -> str:
+        cells = [row[0].ljust(widths[0])]
+        cells += [cell.rjust(width) for cell, width in zip(row[1:-1], widths[1:-1], strict=True)]
+        cells.append(row[-1])
+        return "  ".join(cells).rstrip()
+
+    lines = [render(header), "  ".join("-" * w for w in widths)]
+    lines += [render(row) for row in rows[:-1]]
+    lines += ["  ".join("-" * w for w in widths), render(rows[-1])]
+    uncovered = [e for a in audits for e in a.equations if e.status == "uncovered"]
+    if uncovered:
+        lines += ["", f"Uncovered display equations ({len(uncovered)}):"]
+        lines += [f"  {e.location()}" for e in uncovered]
+    others = [p for a in audits for p in a.problems() if not p.startswith("uncovered")]
+    if others:
+        lines += ["", f"Other problems ({len(others)}):"]
+        lines += [f"  {p}" for p in others]
+    if not uncovered and not others:
+        lines += ["", "Every display equation is covered by a checked derivation or declared."]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line: print the audit; exit 1 with ``--strict`` if there are problems."""
+    parser = argparse.ArgumentParser(
+        prog="python -m glmnotes.audit",
+        description="Which display equations of the book are covered by checked derivations.",
+    )
+    parser.add_argument("--book", default="book", help="directory of the chapters (*.md)")
+    parser.add_argument(
+        "--notebooks", default="tests/notebooks", help="directory of the reference notebooks"
+    )
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 1 on an uncovered display equation, a bad glue:math, or a missing notebook",
+    )
+    arguments = parser.parse_args(argv)
+    book, notebooks = Path(arguments.book), Path(arguments.notebooks)
+    if not book.is_dir():
+        print(f"error: book directory {book} does not exist (use --book DIR)", file=sys.stderr)
+        return 2
+    audits = audit_book(book, notebooks)
+    problems = [p for audit in audits for p in audit.problems()]
+    if arguments.json:
+        report = {
+            "book": str(book),
+            "notebooks": str(notebooks),
+            "ok": not problems,
+            "totals": totals(audits),
+            "chapters": [audit.to_json() for audit in audits],
+        }
+        print(json.dumps(report, indent=2))
+    else:
+        print(format_table(audits))
+    return 1 if arguments.strict and problems else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

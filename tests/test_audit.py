@@ -1,0 +1,388 @@
+"""Tests for glmnotes.audit on small fake books: chapters (MyST Markdown) written in tmp_path and
+reference notebooks written with nbformat, carrying records produced by real Derivations."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import nbformat
+import pytest
+import sympy as sp
+
+from glmnotes import audit
+from glmnotes.verify import Derivation, clear_registry
+
+eta = sp.Symbol("eta", real=True)
+
+HEADER = """\
+---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+"""
+
+CHAPTER = (
+    HEADER
+    + """\
+# A chapter
+
+```{code-cell} ipython3
+x = 1  # $$ in code is not prose
+```
+
+The mean is
+
+```{glue:math} bernoulli-mean
+:label: eq-mean
+```
+
+An uncovered one: $$A(\\eta) = \\log(1 + e^\\eta)$$ inline in a paragraph.
+
+$$
+\\mu = A'(\\eta)
+$$ (eq-mu)
+
+```{math}
+:label: def-softplus
+\\operatorname{softplus}(\\eta) = \\log(1 + e^{\\eta})
+```
+
+% glmnotes: assumption
+
+$$ y_i \\sim \\text{Bernoulli}(\\mu_i) $$
+
+% glmnotes: definition
+Some words in between break the marker.
+
+$$ \\sigma(\\eta) = 1/(1+e^{-\\eta}) $$
+
+\\begin{align}
+a &= b \\\\
+  &= c
+\\end{align}
+
+````{admonition} Inside an admonition
+$$ \\text{prose inside directives counts} $$
+
+```{math}
+:label: asm-iid
+\\text{independent}
+```
+````
+
+:::{note}
+$$ \\text{colon fences are prose too} $$
+:::
+
+```python
+print("$$ not math in a code block $$")
+```
+
+Inline code `$$` is not math, and neither is $x$.
+
+```{glue:math} not-a-derivation
+```
+
+```{glue:math} never-glued
+```
+
+% glmnotes: definition
+$$ \\ell(\\theta) = \\sum_i y_i \\log \\mu_i $$ (def-loglik)
+"""
+)
+
+
+def line_of(text: str, needle: str, start: int = 0) -> int:
+    """1-based line number of the first line at or after ``start`` containing ``needle``."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if number > start and needle in line:
+            return number
+    raise AssertionError(f"{needle!r} not in text")
+
+
+def derivation_records() -> list[dict]:
+    """Records of real derivations: 2 proved steps; 1 proved + 1 erratum shown false."""
+    clear_registry()
+    mean = Derivation(
+        sp.Derivative(sp.log(1 + sp.exp(eta)), eta), domain={eta: (-30, 30)}, label="bernoulli-mean"
+    )
+    mean.step(sp.exp(eta) / (1 + sp.exp(eta)), "chain rule")
+    mean.step(1 / (1 + sp.exp(-eta)), "divide by e^eta")
+    variance = Derivation(1 / (1 + sp.exp(-eta)), domain={eta: (-30, 30)}, label="variance")
+    variance.step(sp.exp(eta), "the notes' step", erratum="000: variance")
+    variance.step(sp.exp(eta) / (sp.exp(eta) + 1), "multiply by e^eta")
+    clear_registry()
+    return [mean.record(), variance.record()]
+
+
+def write_notebook(path, outputs: list[dict]) -> None:
+    cell = nbformat.v4.new_code_cell("# outputs recorded by the build", outputs=outputs)
+    cell.execution_count = 1
+    notebook = nbformat.v4.new_notebook(cells=[cell])
+    nbformat.write(notebook, str(path))
+
+
+def glue_output(name: str, record: dict | None) -> dict:
+    metadata = {"scrapbook": {"name": name, "mime_prefix": "application/papermill.record/"}}
+    if record is not None:
+        metadata["glmnotes"] = record
+    data = {"application/papermill.record/text/plain": name}
+    return nbformat.v4.new_output("display_data", data=data, metadata=metadata)
+
+
+def displayed_output(record: dict) -> dict:
+    data = {"text/plain": record["label"], "text/latex": "$$x$$"}
+    return nbformat.v4.new_output(
+        "execute_result", data=data, metadata={"glmnotes": record}, execution_count=1
+    )
+
+
+@pytest.fixture
+def book(tmp_path):
+    """A book with one chapter (CHAPTER) and its notebook; returns (book dir, notebooks dir)."""
+    book_dir, notebooks = tmp_path / "book", tmp_path / "notebooks"
+    book_dir.mkdir()
+    notebooks.mkdir()
+    (book_dir / "chapter.md").write_text(CHAPTER)
+    mean, variance = derivation_records()
+    write_notebook(
+        notebooks / "chapter.ipynb",
+        [
+            glue_output("bernoulli-mean", mean),
+            glue_output("not-a-derivation", None),
+            displayed_output(variance),
+        ],
+    )
+    return book_dir, notebooks
+
+
+def test_display_equations_are_found_and_classified(book):
+    book_dir, notebooks = book
+    result = audit.audit_chapter(book_dir / "chapter.md", notebooks)
+    text = CHAPTER
+    got = [(e.line, e.kind, e.status) for e in result.equations]
+    expected = [
+        (line_of(text, "{glue:math} bernoulli-mean"), "glue-math", "covered"),
+        (line_of(text, "An uncovered one"), "dollar", "uncovered"),
+        (line_of(text, "\\mu = A'") - 1, "dollar", "uncovered"),
+        (line_of(text, "{math}"), "math-directive", "definition"),
+        (line_of(text, "y_i \\sim"), "dollar", "assumption"),
+        (line_of(text, "\\sigma(\\eta)"), "dollar", "uncovered"),
+        (line_of(text, "\\begin{align}"), "environment", "uncovered"),
+        (line_of(text, "prose inside directives"), "dollar", "uncovered"),
+        (
+            line_of(text, "{math}", start=line_of(text, "admonition")),
+            "math-directive",
+            "assumption",
+        ),
+        (line_of(text, "colon fences"), "dollar", "uncovered"),
+        (line_of(text, "not-a-derivation"), "glue-math", "bad-glue"),
+        (line_of(text, "never-glued"), "glue-math", "bad-glue"),
+        (line_of(text, "\\ell(\\theta)"), "dollar", "definition"),
+    ]
+    assert got == expected
+    by_line = {e.line: e for e in result.equations}
+    assert by_line[line_of(text, "\\mu = A'") - 1].label == "eq-mu"
+    assert by_line[line_of(text, "\\mu = A'") - 1].text == "\\mu = A'(\\eta)"
+    assert by_line[line_of(text, "{math}")].label == "def-softplus"
+    assert by_line[line_of(text, "\\begin{align}")].text.startswith("\\begin{align} a &= b")
+    assert "not a checked Derivation" in by_line[line_of(text, "not-a-derivation")].reason
+    assert "not glued" in by_line[line_of(text, "never-glued")].reason
+    assert result.counts() == {
+        "display": 13,
+        "covered": 1,
+        "declared": 4,
+        "definitions": 2,
+        "assumptions": 2,
+        "uncovered": 6,
+        "bad_glue": 2,
+    }
+
+
+def test_steps_are_counted_from_the_notebook_records(book):
+    book_dir, notebooks = book
+    result = audit.audit_chapter(book_dir / "chapter.md", notebooks)
+    assert result.notebook_status == "ok"
+    assert result.derivations == 2
+    assert result.steps == {
+        "steps": 4,
+        "proved": 3,
+        "numeric": 0,
+        "errata": 1,
+        "unverified": 0,
+        "failed": 0,
+    }
+
+
+def test_equation_chain_start_and_numeric_and_unverified_steps_are_counted():
+    f = sp.Function("f")
+    x = sp.Symbol("x", real=True)
+    m = sp.Symbol("m", integer=True)
+    clear_registry()
+    chain = Derivation(sp.Eq(sp.floor(m / 2) + sp.ceiling(m / 2), m, evaluate=False), label="c")
+    loose = Derivation(sp.Abs(f(x)) ** 2, label="loose")
+    loose.step(f(x) * sp.conjugate(f(x)), "modulus", allow_unverified=True)
+    clear_registry()
+    counts = audit.step_counts([chain.record(), loose.record()])
+    assert counts == {
+        "steps": 2,
+        "proved": 0,
+        "numeric": 1,
+        "errata": 0,
+        "unverified": 1,
+        "failed": 0,
+    }
+
+
+def test_table_lists_uncovered_equations_with_file_and_line(book, capsys):
+    book_dir, notebooks = book
+    status = audit.main(["--book", str(book_dir), "--notebooks", str(notebooks)])
+    assert status == 0  # not strict
+    out = capsys.readouterr().out
+    header = out.splitlines()[0].split()
+    assert header[:3] == ["chapter", "display", "covered"]
+    row = next(line for line in out.splitlines() if line.startswith("chapter.md"))
+    assert row.split()[1:11] == ["13", "1", "4", "6", "2", "3", "0", "1", "0", "ok"]
+    sigma_line = line_of(CHAPTER, "\\sigma(\\eta)")
+    assert f"chapter.md:{sigma_line}: \\sigma(\\eta) = 1/(1+e^{{-\\eta}})" in out
+    assert "Uncovered display equations (6):" in out
+    assert "glue:math 'never-glued' is not glued" in out
+
+
+def test_strict_fails_on_uncovered_and_json_is_machine_readable(book, capsys):
+    book_dir, notebooks = book
+    status = audit.main(
+        ["--book", str(book_dir), "--notebooks", str(notebooks), "--strict", "--json"]
+    )
+    assert status == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] is False
+    (chapter,) = report["chapters"]
+    assert chapter["counts"]["uncovered"] == 6
+    assert chapter["steps"]["errata"] == 1
+    assert report["totals"]["covered"] == 1
+    uncovered = [e for e in chapter["equations"] if e["status"] == "uncovered"]
+    assert all(isinstance(e["line"], int) and e["file"].endswith("chapter.md") for e in uncovered)
+    assert len(chapter["problems"]) == 8  # 6 uncovered + 2 bad glue
+
+
+def clean_book(tmp_path, notebook_outputs=None):
+    book_dir, notebooks = tmp_path / "book", tmp_path / "notebooks"
+    book_dir.mkdir()
+    notebooks.mkdir()
+    chapter = HEADER + textwrap.dedent(
+        """\
+        # Clean
+
+        ```{code-cell} ipython3
+        pass
+        ```
+
+        % glmnotes: definition
+        $$ A(\\eta) = \\log(1 + e^\\eta) $$
+
+        ```{glue:math} bernoulli-mean
+        ```
+        """
+    )
+    (book_dir / "clean.md").write_text(chapter)
+    (book_dir / "prose-only.md").write_text("# Prose\n\nNo display math, no code.\n")
+    if notebook_outputs is not None:
+        write_notebook(notebooks / "clean.ipynb", notebook_outputs)
+    return book_dir, notebooks
+
+
+def test_strict_passes_on_a_clean_book(tmp_path, capsys):
+    mean, _ = derivation_records()
+    book_dir, notebooks = clean_book(tmp_path, [glue_output("bernoulli-mean", mean)])
+    assert audit.main(["--book", str(book_dir), "--notebooks", str(notebooks), "--strict"]) == 0
+    out = capsys.readouterr().out
+    assert "not needed (no code cells)" in out
+    assert "Every display equation is covered" in out
+
+
+def test_strict_fails_on_a_missing_notebook(tmp_path, capsys):
+    book_dir, notebooks = clean_book(tmp_path, notebook_outputs=None)
+    assert audit.main(["--book", str(book_dir), "--notebooks", str(notebooks)]) == 0
+    assert audit.main(["--book", str(book_dir), "--notebooks", str(notebooks), "--strict"]) == 1
+    out = capsys.readouterr().out
+    assert "missing" in out
+    result = audit.audit_chapter(book_dir / "clean.md", notebooks)
+    assert result.notebook_status == "missing"
+    assert result.equations[1].status == "bad-glue"  # cannot be confirmed without the notebook
+
+
+def test_strict_fails_on_an_unreadable_notebook(tmp_path):
+    book_dir, notebooks = clean_book(tmp_path, notebook_outputs=None)
+    (notebooks / "clean.ipynb").write_text("{ this is not json")
+    result = audit.audit_chapter(book_dir / "clean.md", notebooks)
+    assert result.notebook_status.startswith("unreadable")
+    assert audit.main(["--book", str(book_dir), "--notebooks", str(notebooks), "--strict"]) == 1
+
+
+def test_strict_fails_when_glue_math_names_something_that_is_not_a_derivation(tmp_path):
+    book_dir, notebooks = clean_book(tmp_path, [glue_output("bernoulli-mean", None)])
+    assert audit.main(["--book", str(book_dir), "--notebooks", str(notebooks), "--strict"]) == 1
+    malformed = {"label": "bernoulli-mean", "steps": "not a list"}
+    (notebooks / "clean.ipynb").unlink()
+    write_notebook(notebooks / "clean.ipynb", [glue_output("bernoulli-mean", malformed)])
+    assert audit.main(["--book", str(book_dir), "--notebooks", str(notebooks), "--strict"]) == 1
+
+
+def test_missing_book_directory_is_a_usage_error(tmp_path, capsys):
+    assert audit.main(["--book", str(tmp_path / "nope")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_module_runs_as_a_script(tmp_path):
+    mean, _ = derivation_records()
+    book_dir, notebooks = clean_book(tmp_path, [glue_output("bernoulli-mean", mean)])
+    command = [sys.executable, "-m", "glmnotes.audit", "--book", str(book_dir)]
+    command += ["--notebooks", str(notebooks), "--strict", "--json"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["ok"] is True
+
+
+def test_scanner_edge_cases():
+    text = textwrap.dedent(
+        """\
+        Two on a line: $$a$$ and $$b$$ here.
+
+        $$ c
+        d $$ then $$ e
+        $$
+
+        \\begin{equation} f \\end{equation}
+
+        ```{code-cell} ipython3
+        s = "$$ inside code $$"
+        ```
+
+        ``````{exercise}
+        `````{solution}
+        ````{dropdown} Nested
+        $$ deep $$
+        ````
+        `````
+        ``````
+        """
+    )
+    found = audit.find_display_equations(text, file="t.md")
+    assert [(e.line, e.kind, e.text) for e in found] == [
+        (1, "dollar", "a"),
+        (1, "dollar", "b"),
+        (3, "dollar", "c d"),
+        (4, "dollar", "e"),
+        (7, "environment", "\\begin{equation} f \\end{equation}"),
+        (16, "dollar", "deep"),
+    ]
