@@ -637,8 +637,13 @@ _UNEVALUATED = (sp.Integral, sp.Sum, sp.Product, sp.Derivative, sp.Subs, sp.Limi
 
 
 def _evaluated(value: sp.Basic) -> bool:
-    """True when ``value`` is a plain number (no symbols, integrals, sums, ... left)."""
-    return not value.free_symbols and not value.has(*_UNEVALUATED)
+    """True when ``value`` is a plain number ``a + b i`` (no symbols, integrals, sums, traces,
+    ... left)."""
+    if value.free_symbols or value.has(*_UNEVALUATED):
+        return False
+    if value.is_Number:
+        return True
+    return bool(value.is_number) and all(part.is_Number for part in value.as_real_imag())
 
 
 def _evaluate_scalar(expr: sp.Expr, point: dict, digits: int) -> mpmath.mpc | None:
@@ -663,12 +668,43 @@ def _evaluate(
         if matrices:
             expr = expr.xreplace(matrices)
         if isinstance(expr, MatrixExpr):
-            expr = expr.doit()
-            if isinstance(expr, MatrixExpr) and not isinstance(expr, sp.MatrixBase):
-                expr = expr.as_explicit()
+            expr = _explicit(expr)
         if isinstance(expr, sp.MatrixBase):
             return [_evaluate_scalar(entry, scalars, digits) for entry in expr]
         return [_evaluate_scalar(expr, scalars, digits)]
+
+
+def _explicit(expr: sp.Basic) -> sp.ImmutableMatrix:
+    """An explicit matrix from a matrix expression whose leaves are explicit matrices, evaluated
+    bottom-up (sums, products, inverses, transposes, powers); ``as_explicit()`` would build each
+    entry as a symbolic sum and is far slower."""
+    if isinstance(expr, sp.MatrixBase):
+        return sp.ImmutableMatrix(expr)
+    if isinstance(expr, sp.Identity):
+        return sp.ImmutableMatrix(sp.eye(int(expr.rows)))
+    if isinstance(expr, sp.ZeroMatrix):
+        return sp.ImmutableMatrix(sp.zeros(int(expr.rows), int(expr.cols)))
+    if isinstance(expr, sp.MatAdd):
+        terms = [_explicit(term) for term in expr.args]
+        total = terms[0]
+        for term in terms[1:]:
+            total = total + term
+        return sp.ImmutableMatrix(total)
+    if isinstance(expr, sp.MatMul):
+        product: Any = sp.Integer(1)
+        for factor in expr.args:
+            product = product * (_explicit(factor) if factor.is_Matrix else factor)
+        return sp.ImmutableMatrix(product)
+    if isinstance(expr, sp.Inverse):
+        return sp.ImmutableMatrix(_explicit(expr.arg).inv())
+    if isinstance(expr, sp.Transpose):
+        return sp.ImmutableMatrix(_explicit(expr.arg).T)
+    if isinstance(expr, sp.MatPow):
+        return sp.ImmutableMatrix(_explicit(expr.base) ** expr.exp)
+    done = expr.doit()
+    if isinstance(done, sp.MatrixBase):
+        return sp.ImmutableMatrix(done)
+    return sp.ImmutableMatrix(done.as_explicit())
 
 
 def _agreement(left: mpmath.mpc, right: mpmath.mpc, digits: int) -> tuple[bool, int]:

@@ -171,6 +171,19 @@ def test_matrix_symbol_identities():
     assert "random 3x3 matrix" in wrong.counterexample.describe()
 
 
+def test_scalars_built_from_matrix_expressions():
+    i, j = sp.symbols("i j", integer=True)
+    X = sp.MatrixSymbol("X", n, n)
+    y, b = sp.MatrixSymbol("y", n, 1), sp.MatrixSymbol("b", n, 1)
+    frobenius = sp.Sum(sp.Sum(X[i, j] ** 2, (i, 0, n - 1)), (j, 0, n - 1))
+    assert check_equal(sp.Trace(X * X.T), frobenius, dims={n: 3}).holds
+    assert check_equal(sp.Trace(X * X), frobenius, dims={n: 3}).kind is VerdictKind.FAILED
+    assert check_equal((y.T * X * b)[0, 0], (b.T * X.T * y)[0, 0], dims={n: 3}).holds
+    assert check_equal((y.T * X * b)[0, 0], (b.T * X * y)[0, 0], dims={n: 3}).kind is (
+        VerdictKind.FAILED
+    )
+
+
 def test_woodbury_identity_numerically_with_random_matrices():
     k = sp.Symbol("k", integer=True, positive=True)
     A = sp.MatrixSymbol("A", n, n)
