@@ -5,7 +5,7 @@ sees exactly what was checked. A chapter keeps that promise by building a
 :class:`glmnotes.verify.Derivation`, gluing it (``glue(name, d, display=False)``) and pasting it
 into the prose with a ``{glue:math}`` directive. This module reads the chapters (``book/*.md``,
 MyST Markdown) and their executed reference notebooks (``tests/notebooks/<stem>.ipynb``) and
-classifies every display equation of the prose (``$$...$$``, ```` ```{math} ````,
+classifies every display equation of the prose (``$$...$$`` blocks, ``{math}`` directives,
 ``\begin{equation}``/``\begin{align}``/... environments, and ``{glue:math}`` directives):
 
 * **covered**: a ``{glue:math}`` directive whose glued output in the notebook carries a

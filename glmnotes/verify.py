@@ -45,7 +45,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 from sympy.core.function import AppliedUndef
-from sympy.matrices.exceptions import NonInvertibleMatrixError
+from sympy.matrices.exceptions import NonInvertibleMatrixError, ShapeError
 from sympy.matrices.expressions import MatrixExpr
 
 __all__ = [
@@ -969,7 +969,12 @@ def check_equal(
     left = _prepare(left, given_map, _remaining(deadline, time_limit))
     right = _prepare(right, given_map, _remaining(deadline, time_limit))
     if dims_map:
-        left, right = left.subs(dims_map), right.subs(dims_map)
+        try:
+            left, right = left.subs(dims_map), right.subs(dims_map)
+        except ShapeError as exc:
+            raise ValueError(
+                f"shapes do not match once dims={dims_map} are substituted: {exc}"
+            ) from None
         boxes = {
             (s.subs(dims_map) if isinstance(s, sp.MatrixSymbol) else s): box
             for s, box in boxes.items()
@@ -1047,7 +1052,7 @@ class Step:
             "why": self.why,
             "erratum": self.erratum,
             "verdict": self.verdict.to_record(),
-            "expr": sp.sstr(self.expr),
+            "expr": _one_line(self.expr),
             "latex": _expr_latex(self.expr),
         }
 
@@ -1209,8 +1214,8 @@ class Derivation:
                 right = expr.rhs if self.is_equation_chain else expr
                 raise DerivationError(
                     f"{where} is false: at {c.describe()} the left side is {c.left} and the "
-                    f"right side is {c.right}.\n  left side:  {sp.sstr(left)}\n"
-                    f"  right side: {sp.sstr(right)}"
+                    f"right side is {c.right}.\n  left side:  {_one_line(left)}\n"
+                    f"  right side: {_one_line(right)}"
                 )
             if verdict.kind is VerdictKind.UNVERIFIED and not allow_unverified:
                 raise DerivationError(
@@ -1308,7 +1313,7 @@ class Derivation:
             "title": self.title,
             "chapter": self.chapter,
             "chain": "equation" if self.is_equation_chain else "expression",
-            "start": sp.sstr(self.start),
+            "start": _one_line(self.start),
             "domain": {str(s): box.record() for s, box in self.domain.items()},
             "steps": [s.to_record() for s in self.steps],
             "counts": self.counts(),
@@ -1329,22 +1334,21 @@ class Derivation:
             lines.append("  given: " + ", ".join(f"{k} = {v}" for k, v in self.given.items()))
         if self.is_equation_chain:
             lines.append(
-                f"  0. {sp.sstr(self.start.lhs)} = {sp.sstr(self.start.rhs)}"
-                f"    [start] {self.start_verdict.describe()}"
+                f"  0. {_one_line(self.start.lhs)} = {_one_line(self.start.rhs)}"
+                f"    [start] {_one_line(self.start_verdict.describe())}"
             )
             for s in self.steps:
                 relation = "!=" if s.erratum is not None else "="
                 lines.append(
-                    f"  {s.number}. {sp.sstr(s.expr.lhs)} {relation} {sp.sstr(s.expr.rhs)}"
-                    f"    [{s.why}] {_plain_mark(s)}"
+                    f"  {s.number}. {_one_line(s.expr.lhs)} {relation} {_one_line(s.expr.rhs)}"
+                    f"    [{_one_line(s.why)}] {_plain_mark(s)}"
                 )
         else:
-            lines.append(f"     {sp.sstr(self.start)}")
+            lines.append(f"     {_one_line(self.start)}")
             for s in self.steps:
                 relation = "!=" if s.erratum is not None else "="
-                lines.append(
-                    f"  {s.number}. {relation} {sp.sstr(s.expr)}    [{s.why}] {_plain_mark(s)}"
-                )
+                expression, why = _one_line(s.expr), _one_line(s.why)
+                lines.append(f"  {s.number}. {relation} {expression}    [{why}] {_plain_mark(s)}")
         return "\n".join(lines)
 
     __repr__ = __str__
@@ -1357,10 +1361,16 @@ def _box_spec(box: _Box) -> Any:
     return (box.lo, box.hi)
 
 
+def _one_line(value: Any) -> str:
+    """Plain text on one line (sympy prints explicit matrices over several lines)."""
+    text = value if isinstance(value, str) else sp.sstr(value)
+    return re.sub(r"\s*\n\s*", " ", text).replace("[ [", "[[")
+
+
 def _plain_mark(s: Step) -> str:
     if s.erratum is not None:
-        return f"erratum {s.erratum}: {s.verdict.describe()}"
-    return s.verdict.describe()
+        return _one_line(f"erratum {s.erratum}: {s.verdict.describe()}")
+    return _one_line(s.verdict.describe())
 
 
 def _expr_latex(expr: sp.Basic) -> str:
@@ -1384,6 +1394,7 @@ _TEXT_SPECIALS = {
 def _text_latex(text: str) -> str:
     r"""Plain text as math-mode LaTeX: ``\text{...}`` runs, with TeX specials set as symbols and
     ``$...$`` segments kept as math (so a justification may contain inline math)."""
+    text = " ".join(text.split())  # no newlines: a blank line would split sphinx's math block
     pieces = text.split("$")
     if len(pieces) % 2 == 0 or any(not _balanced(m) for m in pieces[1::2]):
         pieces = [text]  # unbalanced dollars or braces: everything is text

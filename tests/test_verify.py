@@ -555,14 +555,34 @@ MathJax.init({
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def other_derivations() -> list[Derivation]:
+    """An equation chain with an erratum and a numeric line, a matrix chain with a matrix
+    counterexample, an unverified step, and a chain with no steps yet."""
+    m = sp.Symbol("m", integer=True)
+    chain = Derivation(Eq(sp.floor(m / 2) + sp.ceiling(m / 2), m), label="eq", domain={m: (-9, 9)})
+    chain.step(Eq(sp.exp(2 * x), 2 * sp.exp(x)), "the notes' doubling", erratum="002: exp")
+    chain.step(Eq(sp.exp(2 * x), sp.exp(x) ** 2), "a power\nof e\n\nsquared")
+    A, B = sp.MatrixSymbol("A", n, n), sp.MatrixSymbol("B", n, n)
+    matrices = Derivation((A * B).T, label="matrices", dims={n: 3})
+    matrices.step(A.T * B.T, "the notes' transpose", erratum="001: transpose")
+    matrices.step(B.T * A.T, "reverse the order")
+    matrices.step(sp.Matrix([[1, 2, 3], [4, 5, 6], [7, 8, 9]]) * 0 + (A * B).T, "add nothing")
+    f = sp.Function("f")
+    loose = Derivation(sp.Abs(f(x)) ** 2, label="loose")
+    loose.step(f(x) * sp.conjugate(f(x)), "modulus", allow_unverified=True)
+    return [chain, matrices, loose, Derivation(sp.exp(x), label="empty")]
+
+
 def test_latex_is_valid_mathjax_as_sphinx_wraps_it(tmp_path):
-    d = mixed_derivation()
-    aligned = d.latex()
-    wrapped = r"\begin{split}" + aligned + r"\end{split}"  # what sphinx's mathjax writer emits
-    broken = aligned.replace(r"\end{aligned}", "")
-    results = mathjax_errors([aligned, wrapped, broken, r"\undefinedmacro{x}"], tmp_path)
-    assert results[:2] == ["ok", "ok"]
-    assert results[2].startswith("error") and results[3].startswith("error")  # it can fail
+    formulas = []
+    for d in [mixed_derivation(), *other_derivations()]:
+        aligned = d.latex()
+        assert "\n\n" not in aligned and balanced(aligned)
+        formulas += [aligned, r"\begin{split}" + aligned + r"\end{split}"]  # sphinx wraps it so
+    broken = formulas[0].replace(r"\end{aligned}", "")
+    results = mathjax_errors([*formulas, broken, r"\undefinedmacro{x}"], tmp_path)
+    assert results[:-2] == ["ok"] * len(formulas)
+    assert results[-2].startswith("error") and results[-1].startswith("error")  # it can fail
 
 
 def test_plain_text_has_one_line_per_step():
@@ -577,6 +597,13 @@ def test_plain_text_has_one_line_per_step():
     assert step_lines[3].lstrip().startswith("4. != exp(eta)")
     assert "erratum 000: mean: false: at eta = " in step_lines[3]
     assert r"\text" not in text and r"\checkmark" not in text and r"\frac" not in text
+
+
+def test_plain_text_keeps_each_step_on_one_line_for_matrices_and_multiline_reasons():
+    for d in other_derivations():
+        step_lines = [line for line in str(d).splitlines() if re.match(r"\s+\d+\. ", line)]
+        assert len(step_lines) == len(d.lines())
+        assert len(rows(d._repr_latex_())) == max(len(d.lines()), 1)
 
 
 def test_mimebundle_carries_a_json_record_in_the_output_metadata():
@@ -675,6 +702,10 @@ def test_reusing_a_label_for_another_derivation_warns_and_replaces():
         ({"a": sp.Matrix([x, x]), "b": sp.Matrix([[x, x]])}, "different shapes"),
         ({"a": sp.MatrixSymbol("A", n, n) * 2, "b": sp.MatrixSymbol("A", n, n) * 3}, "dims"),
         ({"a": x, "b": x, "dims": {n: 0}}, "positive integer"),
+        (
+            {"a": sp.ones(2, 2) + sp.MatrixSymbol("A", n, n), "b": sp.ones(2, 2), "dims": {n: 3}},
+            "shapes do not match once dims",
+        ),
         ({"a": x, "b": sp.nan}, "nan"),
     ],
 )
