@@ -10,7 +10,7 @@ import sympy as sp
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from glmnotes.autodiff import Edge, Value, draw, trace
+from glmnotes.autodiff import Edge, Value, draw, gradient, numerical_gradient, trace
 
 matplotlib.use("Agg")
 
@@ -285,3 +285,77 @@ def test_numpy_scalars_combine_with_values():
     assert isinstance(y, Value) and y.data == 7.0
     y.backward()
     assert x.grad == 3.0
+
+
+# ---- gradient() and numerical_gradient() ----------------------------------------------------
+
+
+def test_gradient_returns_the_value_and_every_partial_against_sympy():
+    x0, x1, x2 = sp.symbols("x0 x1 x2", real=True)
+    f_sym = sp.log(1 + sp.exp(x0 * x1)) + sp.tanh(x2) * x0 / (1 + x1**2)
+    rng = np.random.default_rng(3)
+    for _ in range(5):
+        point = rng.normal(size=3)
+        value, grad = gradient(
+            lambda v: (1 + (v[0] * v[1]).exp()).log() + v[2].tanh() * v[0] / (1 + v[1] ** 2),
+            point,
+        )
+        at = dict(zip((x0, x1, x2), point, strict=True))
+        assert value == pytest.approx(float(f_sym.subs(at)), rel=1e-13)
+        expected = [float(sp.diff(f_sym, s).subs(at)) for s in (x0, x1, x2)]
+        np.testing.assert_allclose(grad, expected, rtol=1e-12, atol=1e-14)
+
+
+def test_numerical_gradient_is_exact_for_quartics():
+    # The fourth-order formula's error term holds the fifth derivative: zero for degree <= 4.
+    rng = np.random.default_rng(4)
+    coefficients = rng.normal(size=(2, 5))
+
+    def f(z):
+        return sum(np.polyval(c, zk) for c, zk in zip(coefficients, z, strict=True))
+
+    point = rng.normal(size=2)
+    expected = [np.polyval(np.polyder(c), zk) for c, zk in zip(coefficients, point, strict=True)]
+    np.testing.assert_allclose(numerical_gradient(f, point), expected, rtol=1e-9, atol=1e-10)
+
+
+@settings(max_examples=40, deadline=None)
+@given(x=finite_inputs)
+def test_numerical_gradient_agrees_with_analytic_derivatives(x):
+    def f(z):
+        return math.exp(math.sin(z[0])) + z[1] * math.cos(z[2])
+
+    expected = [
+        math.cos(x[0]) * math.exp(math.sin(x[0])),
+        math.cos(x[2]),
+        -x[1] * math.sin(x[2]),
+    ]
+    np.testing.assert_allclose(numerical_gradient(f, x), expected, rtol=1e-8, atol=1e-9)
+
+
+def test_numerical_gradient_and_gradient_agree_on_the_toy():
+    def toy(v):
+        return v[2] * (v[0] + 2 * v[1])
+
+    value, grad = gradient(toy, [1.0, 2.0, 3.0])
+    assert value == 15.0 and grad.tolist() == [3.0, 6.0, 5.0]  # (c, 2c, a + 2b)
+    np.testing.assert_allclose(numerical_gradient(toy, [1.0, 2.0, 3.0]), [3.0, 6.0, 5.0])
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: gradient(lambda v: v[0], [float("nan")]), "finite"),
+        (lambda: gradient(lambda v: v[0], []), "non-empty 1-D"),
+        (lambda: gradient(lambda v: v[0], [[1.0, 2.0]]), "non-empty 1-D"),
+        (lambda: gradient(lambda v: 1.0, [1.0]), "must return a Value"),
+        (lambda: gradient(lambda v: v[0], ["a"]), "real numbers"),
+        (lambda: numerical_gradient(lambda z: z[0], [1.0], step=0.0), "step"),
+        (lambda: numerical_gradient(lambda z: z[0], [1.0], step=float("inf")), "step"),
+        (lambda: numerical_gradient(lambda z: math.nan, [1.0]), "finite number"),
+        (lambda: numerical_gradient(lambda z: z[0], [math.inf]), "finite"),
+    ],
+)
+def test_gradient_helpers_reject_bad_input(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
