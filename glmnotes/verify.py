@@ -947,6 +947,12 @@ def check_equal(
     """
     left = _as_expression(a, "the left side")
     right = _as_expression(b, "the right side")
+    for side, name in ((left, "left"), (right, "right")):
+        if isinstance(side, sp.core.relational.Relational):
+            raise ValueError(
+                f"check_equal compares two expressions, but the {name} side is the relation "
+                f"{side}; for an equation pass its sides: check_equal(eq.lhs, eq.rhs)"
+            )
     boxes = _parse_domain(domain)
     given_map = _parse_given(given)
     dims_map = _parse_dims(dims)

@@ -707,6 +707,7 @@ def test_reusing_a_label_for_another_derivation_warns_and_replaces():
             "shapes do not match once dims",
         ),
         ({"a": x, "b": sp.nan}, "nan"),
+        ({"a": sp.Eq(x, 2 * x), "b": x}, "eq.lhs, eq.rhs"),
     ],
 )
 def test_bad_input_is_a_clear_value_error(kwargs, message):
