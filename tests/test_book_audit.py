@@ -1,4 +1,4 @@
-"""The real book passes its own audit: every display equation is a checked derivation or declared."""
+"""The real book passes its own audit: each display equation is checked or declared."""
 
 import json
 
