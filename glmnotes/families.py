@@ -13,19 +13,19 @@ with natural parameter :math:`\eta`, sufficient statistic :math:`T(y)`, base mea
 
 Each family is a small class with the same methods (all vectorised over leading axes):
 
-=======================  ========================================================
-``log_partition(eta)``   :math:`A(\eta)`
-``mean(eta)``            :math:`\nabla A(\eta) = \mathbb E[T(y)]`
-``variance(eta)``        :math:`\nabla^2 A(\eta) = \operatorname{Cov}[T(y)]` (elementwise
-                         for scalar families, a full matrix for vector families)
-``sufficient_statistic`` :math:`T(y)`
-``log_base_measure``     :math:`\log b(y)`
-``log_density(y, eta)``  :math:`\log b(y) + \eta^\top T(y) - A(\eta)`
-``canonical_parameter``  the inverse of ``mean``: :math:`\mu \mapsto \eta` (canonical link)
-``sample(eta, rng)``     one draw of :math:`y` per :math:`\eta`
-``validate(y)``          ``ValueError`` naming the offending values, else ``y`` as an array
-``symbolic()``           the same family as sympy objects (:class:`SymbolicFamily`)
-=======================  ========================================================
+========================  ========================================================
+``log_partition(eta)``    :math:`A(\eta)`
+``mean(eta)``             :math:`\nabla A(\eta) = \mathbb E[T(y)]`
+``variance(eta)``         :math:`\nabla^2 A(\eta) = \operatorname{Cov}[T(y)]` (elementwise
+                          for scalar families, a full matrix for vector families)
+``sufficient_statistic``  :math:`T(y)`
+``log_base_measure``      :math:`\log b(y)`
+``log_density(y, eta)``   :math:`\log b(y) + \eta^\top T(y) - A(\eta)`
+``canonical_parameter``   the inverse of ``mean``: :math:`\mu \mapsto \eta` (canonical link)
+``sample(eta, rng)``      one draw of :math:`y` per :math:`\eta`
+``validate(y)``           ``ValueError`` naming the offending values, else ``y`` as an array
+``symbolic()``            the same family as sympy objects (:class:`SymbolicFamily`)
+========================  ========================================================
 
 The families of the notes' table: :class:`Gaussian`, :class:`Bernoulli`, :class:`Multinomial`,
 :class:`Poisson`, :class:`Exponential`, :class:`Gamma`, :class:`Beta`, :class:`Dirichlet`; and,
