@@ -25,7 +25,12 @@ For a non-canonical link the score picks up the chain-rule factor
 :math:`r_i = (y_i - \mu_i)\,\mu_i'/(\phi V(\mu_i))` and the Fisher weights become
 :math:`w_i = \mu_i'^2/(\phi V(\mu_i))`, with :math:`\mu_i' = d\mu_i/d(x_i^\top\theta)` and
 :math:`V(\mu) = A''(\eta)`; then :func:`hessian` (observed) and :func:`fisher_information`
-(expected) differ, and Newton's method uses the latter (Fisher scoring = IRLS).
+(expected) differ. :func:`newton_irls` uses the observed information when it is positive
+semi-definite (true Newton) and the expected one otherwise (Fisher scoring, the classic IRLS).
+
+Every pass over the data works on blocks of rows (:data:`_BLOCK_ROWS`): the score, the
+information and the log-likelihood of a block are added up, so no array of ``X``'s size is
+ever allocated and ``X`` is never copied.
 
 Shapes: ``X`` is ``(m, p)``; ``theta`` is ``(q,)`` (``(q, k-1)`` for the multinomial, one
 column per non-reference class), where ``q = p + 1`` when ``fit_intercept=True`` (an implicit
@@ -95,8 +100,10 @@ CANONICAL_LINKS = {
 _LOG_LINK_VARIANCE_POWER = {Gaussian: 0, Poisson: 1, Exponential: 2, GammaDispersion: 2}
 r"""Families that accept ``link="log"``, with :math:`p` in :math:`V(\mu) = \mu^p`."""
 
-_CHUNK_ROWS = 16384
-r"""Rows per block when forming :math:`X^\top W X` (keeps the scaled copy small)."""
+_BLOCK_ROWS = 8192
+"""Rows per block. Every pass over the data works on blocks of rows, so temporaries stay small
+(on fresh multi-megabyte arrays the page faults cost more than the arithmetic) and the memory
+used is a small fraction of ``X``."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -227,6 +234,11 @@ def linear_predictor(X: Any, theta: Any, fit_intercept: bool = False) -> np.ndar
     return _design_dot(X, np.asarray(theta, dtype=float), fit_intercept)
 
 
+def _blocks(n: int) -> list[slice]:
+    """Slices that cover rows ``0..n-1`` in blocks of ``_BLOCK_ROWS``."""
+    return [slice(start, min(start + _BLOCK_ROWS, n)) for start in range(0, n, _BLOCK_ROWS)]
+
+
 def _design_dot(X: np.ndarray, theta: np.ndarray, fit_intercept: bool) -> np.ndarray:
     """:math:`\\tilde X\\theta` with :math:`\\tilde X = [1, X]` or :math:`X`."""
     if fit_intercept:
@@ -242,62 +254,45 @@ def _design_tdot(X: np.ndarray, r: np.ndarray, fit_intercept: bool) -> np.ndarra
     return product
 
 
-def _design_rows(X: np.ndarray, rows: slice, fit_intercept: bool, out: np.ndarray) -> np.ndarray:
-    """Copy rows of :math:`\\tilde X` into ``out`` (a reused buffer) and return that view."""
-    block = X[rows]
-    view = out[: len(block)]
-    if fit_intercept:
-        view[:, 0] = 1.0
-        view[:, 1:] = block
-    else:
-        view[:] = block
-    return view
+def _design(X: np.ndarray, fit_intercept: bool) -> np.ndarray:
+    """:math:`\\tilde X` itself (a copy with the ones column); used only on blocks of rows."""
+    return np.hstack([np.ones((len(X), 1)), X]) if fit_intercept else X
 
 
 def _weighted_gram(X: np.ndarray, w: np.ndarray, fit_intercept: bool) -> np.ndarray:
-    r""":math:`\tilde X^\top \operatorname{diag}(w) \tilde X`, block by block.
+    r""":math:`\tilde X^\top \operatorname{diag}(w)\, \tilde X` for a block of rows.
 
-    For :math:`w \ge 0` each block is :math:`A^\top A` with :math:`A = \tilde X\sqrt{w}`
-    (a symmetric rank-k update); signed weights use :math:`\tilde X^\top(\tilde X w)`.
-    Only a block of rows is ever copied, so memory stays small.
+    For :math:`w \ge 0` the inner part is :math:`A^\top A` with :math:`A = \sqrt{w}\,X` (a
+    symmetric rank-k update) and the intercept's row and column are :math:`\sum_i w_i` and
+    :math:`A^\top\sqrt{w} = X^\top w`; signed weights use :math:`\tilde X^\top (w\tilde X)`.
     """
-    n, p = X.shape
-    q = p + int(fit_intercept)
-    gram = np.zeros((q, q))
-    buffer = np.empty((min(_CHUNK_ROWS, n), q))
-    nonnegative = np.min(w) >= 0
-    for start in range(0, n, _CHUNK_ROWS):
-        rows = slice(start, start + _CHUNK_ROWS)
-        if nonnegative:
-            root = np.sqrt(w[rows])
-            A = buffer[: len(root)]
-            if fit_intercept:
-                A[:, 0] = root
-            np.multiply(X[rows], root[:, None], out=A[:, int(fit_intercept) :])
-            gram += A.T @ A
-        else:
-            A = _design_rows(X, rows, fit_intercept, buffer)
-            gram += A.T @ (A * w[rows][:, None])
+    if np.min(w) < 0:
+        design = _design(X, fit_intercept)
+        return design.T @ (design * w[:, None])
+    root = np.sqrt(w)
+    A = X * root[:, None]
+    inner = A.T @ A
+    if not fit_intercept:
+        return inner
+    gram = np.empty((X.shape[1] + 1, X.shape[1] + 1))
+    gram[0, 0] = np.sum(w)
+    gram[0, 1:] = gram[1:, 0] = A.T @ root
+    gram[1:, 1:] = inner
     return gram
 
 
 def _weighted_gram_blocks(X: np.ndarray, W: np.ndarray, fit_intercept: bool) -> np.ndarray:
     r"""The block matrix :math:`[\tilde X^\top \operatorname{diag}(W_{:,j,l}) \tilde X]_{j,l}`
-    for per-observation ``d x d`` weight matrices ``W`` (the multinomial's information)."""
-    n, p = X.shape
-    q = p + int(fit_intercept)
-    d = W.shape[-1]
-    gram = np.zeros((d * q, d * q))
-    buffer = np.empty((min(_CHUNK_ROWS, n), q))
-    for start in range(0, n, _CHUNK_ROWS):
-        rows = slice(start, start + _CHUNK_ROWS)
-        A = _design_rows(X, rows, fit_intercept, buffer)
-        for j in range(d):
-            for l in range(j, d):
-                block = A.T @ (A * W[rows, j, l][:, None])
-                gram[j * q : (j + 1) * q, l * q : (l + 1) * q] += block
-                if l != j:
-                    gram[l * q : (l + 1) * q, j * q : (j + 1) * q] += block.T
+    for per-observation ``d x d`` weight matrices ``W`` (the multinomial's information), for a
+    block of rows."""
+    design = _design(X, fit_intercept)
+    q, d = design.shape[1], W.shape[-1]
+    gram = np.empty((d * q, d * q))
+    for j in range(d):
+        for l in range(j, d):
+            block = design.T @ (design * W[:, j, l][:, None])
+            gram[j * q : (j + 1) * q, l * q : (l + 1) * q] = block
+            gram[l * q : (l + 1) * q, j * q : (j + 1) * q] = block.T
     return gram
 
 
@@ -323,8 +318,9 @@ def _fitted_mean(family: ExponentialFamily, link: str, lin: np.ndarray) -> np.nd
 
 
 def _objective(family: ExponentialFamily, link: str, t: np.ndarray, lin: np.ndarray) -> float:
-    r""":math:`\sum_i (\eta_i^\top T(y_i) - A(\eta_i))/\phi`: the log-likelihood without the
-    constant :math:`\sum_i \log b(y_i)`; :math:`-\infty` outside the parameter space."""
+    r""":math:`\sum_i (\eta_i^\top T(y_i) - A(\eta_i))/\phi` over the given rows: the
+    log-likelihood without the constant :math:`\sum_i \log b(y_i)`; :math:`-\infty` outside
+    the parameter space."""
     with np.errstate(over="ignore", invalid="ignore"):
         if link == "log":
             mu = np.exp(lin)
@@ -339,10 +335,10 @@ def _objective(family: ExponentialFamily, link: str, t: np.ndarray, lin: np.ndar
 
 
 def _residual_and_weight(
-    family: ExponentialFamily, link: str, t: np.ndarray, lin: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+    family: ExponentialFamily, link: str, t: np.ndarray | None, lin: np.ndarray
+) -> tuple[np.ndarray | None, np.ndarray]:
     r"""``(r, w)`` with score :math:`\tilde X^\top r` and Fisher information
-    :math:`\tilde X^\top W \tilde X`.
+    :math:`\tilde X^\top W \tilde X` (``r`` is ``None`` when ``t`` is).
 
     Canonical: :math:`r = (T(y) - A'(\eta))/\phi`, :math:`w = A''(\eta)/\phi`.
     Log link with :math:`V(\mu) = \mu^p`: :math:`r = (y - \mu)\mu^{1-p}/\phi`,
@@ -350,12 +346,11 @@ def _residual_and_weight(
     """
     phi = family.dispersion
     if link == "canonical":
-        residual = (t - family.mean(lin)) / phi
+        residual = None if t is None else (t - family.mean(lin)) / phi
         weight = family.variance(lin) / phi**2  # variance = phi A''
         return residual, weight
     power = _LOG_LINK_VARIANCE_POWER[type(family)]
-    mu = np.exp(lin)
-    residual = (t - mu) * np.exp((1 - power) * lin) / phi
+    residual = None if t is None else (t - np.exp(lin)) * np.exp((1 - power) * lin) / phi
     weight = np.exp((2 - power) * lin) / phi
     return residual, weight
 
@@ -363,27 +358,89 @@ def _residual_and_weight(
 def _observed_weight(
     family: ExponentialFamily, link: str, t: np.ndarray, lin: np.ndarray
 ) -> np.ndarray:
-    r"""Per-observation :math:`\partial r_i/\partial(\text{lin}_i)`: the Hessian is
-    :math:`\tilde X^\top \operatorname{diag}(\cdot)\tilde X`.
+    r"""Per-observation :math:`-\partial r_i/\partial\,\text{lin}_i`, so that the observed
+    information is :math:`-\nabla^2\ell = \tilde X^\top \operatorname{diag}(\cdot)\tilde X`.
 
-    Canonical: :math:`-A''(\eta)/\phi`. Log link:
-    :math:`(-\mu^{2-p} + (y-\mu)(1-p)\mu^{1-p})/\phi`.
+    Canonical: the Fisher weight :math:`A''(\eta)/\phi`. Log link:
+    :math:`(\mu^{2-p} - (y-\mu)(1-p)\mu^{1-p})/\phi`.
     """
     if link == "canonical":
-        return -_residual_and_weight(family, link, t, lin)[1]
+        return _residual_and_weight(family, link, None, lin)[1]
     power = _LOG_LINK_VARIANCE_POWER[type(family)]
     mu = np.exp(lin)
-    value = -np.exp((2 - power) * lin) + (t - mu) * (1 - power) * np.exp((1 - power) * lin)
+    value = np.exp((2 - power) * lin) - (t - mu) * (1 - power) * np.exp((1 - power) * lin)
     return value / family.dispersion
 
 
-def _information(
+def _information_block(
     X: np.ndarray, weight: np.ndarray, family: ExponentialFamily, fit_intercept: bool
 ) -> np.ndarray:
-    """The weighted Gram matrix for scalar (``w`` per row) or multinomial (matrix per row)."""
+    """The weighted Gram matrix of a block, for scalar (``w`` per row) or multinomial weights."""
     if family.is_scalar:
         return _weighted_gram(X, weight, fit_intercept)
     return _weighted_gram_blocks(X, weight, fit_intercept)
+
+
+# ---------------------------------------------------------------------------------------------
+# Sums over the data, block by block
+# ---------------------------------------------------------------------------------------------
+
+
+def _accumulate(
+    family: ExponentialFamily,
+    link: str,
+    X: np.ndarray,
+    t: np.ndarray | None,
+    theta: np.ndarray,
+    fit_intercept: bool,
+    objective: bool = False,
+    score: bool = False,
+    information: str | None = None,
+) -> tuple[float | None, np.ndarray | None, np.ndarray | None]:
+    r"""One pass over the data, block by block, summing what is asked for.
+
+    Returns ``(value, gradient, matrix)`` (``None`` for what was not asked):
+
+    - ``objective``: :math:`\sum_i (\eta_i^\top T(y_i) - A(\eta_i))/\phi`, the log-likelihood
+      without :math:`\sum_i \log b(y_i)`; if a block leaves the parameter space the pass stops
+      and returns ``(-inf, None, None)``;
+    - ``score``: :math:`\tilde X^\top r`;
+    - ``information``: ``"fisher"`` (expected), ``"observed"`` (:math:`-\nabla^2\ell`) or
+      ``"newton"`` (observed if all its weights are non-negative, else Fisher). For the
+      canonical link the three are the same matrix.
+    """
+    q = X.shape[1] + int(fit_intercept)
+    size = q * family.eta_size
+    value = 0.0 if objective else None
+    gradient = np.zeros(np.shape(theta)) if score else None
+    need_observed = link != "canonical" and information in ("observed", "newton")
+    need_fisher = information == "newton" or (information is not None and not need_observed)
+    fisher = np.zeros((size, size)) if need_fisher else None
+    observed = np.zeros((size, size)) if need_observed else None
+    observed_is_psd = True
+    for rows in _blocks(len(X)):
+        block = X[rows]
+        t_block = None if t is None else t[rows]
+        lin = _design_dot(block, theta, fit_intercept)
+        if objective:
+            block_value = _objective(family, link, t_block, lin)
+            if block_value == -np.inf:
+                return -np.inf, None, None
+            value += block_value
+        if score or need_fisher:
+            residual, weight = _residual_and_weight(family, link, t_block if score else None, lin)
+            if score:
+                gradient += _design_tdot(block, residual, fit_intercept)
+            if need_fisher:
+                fisher += _information_block(block, weight, family, fit_intercept)
+        if need_observed:
+            weight = _observed_weight(family, link, t_block, lin)
+            observed_is_psd &= bool(np.all(weight >= 0))
+            observed += _weighted_gram(block, weight, fit_intercept)
+    if information == "newton" and need_observed and observed_is_psd:
+        fisher = observed
+    matrix = observed if information == "observed" and need_observed else fisher
+    return value, gradient, matrix
 
 
 def _flat(theta: np.ndarray) -> np.ndarray:
@@ -414,9 +471,9 @@ def log_likelihood(
     outside the natural parameter space (e.g. :math:`x_i^\top\theta \ge 0` for the canonical
     gamma/exponential)."""
     family, link, X, t, theta = _prepare(family, X, y, theta, link, fit_intercept)
-    lin = _design_dot(X, theta, fit_intercept)
-    labels_or_y = family.validate(y)
-    return _objective(family, link, t, lin) + float(np.sum(family.log_base_measure(labels_or_y)))
+    log_base = float(np.sum(family.log_base_measure(family.validate(y))))
+    value, _, _ = _accumulate(family, link, X, t, theta, fit_intercept, objective=True)
+    return value + log_base
 
 
 def score(
@@ -434,9 +491,7 @@ def score(
     Log link: :math:`r_i = (y_i - \mu_i)\,\mu_i^{1-p}/\phi` for :math:`V(\mu) = \mu^p`.
     """
     family, link, X, t, theta = _prepare(family, X, y, theta, link, fit_intercept)
-    lin = _design_dot(X, theta, fit_intercept)
-    residual, _ = _residual_and_weight(family, link, t, lin)
-    return _design_tdot(X, residual, fit_intercept)
+    return _accumulate(family, link, X, t, theta, fit_intercept, score=True)[1]
 
 
 def fisher_information(
@@ -453,10 +508,7 @@ def fisher_information(
     :math:`X^\top \operatorname{diag}(\operatorname{Cov}[T]_{jl}) X` in class order.
     """
     family, link, X, _, theta = _prepare(family, X, None, theta, link, fit_intercept)
-    lin = _design_dot(X, theta, fit_intercept)
-    zeros = np.zeros(lin.shape)
-    _, weight = _residual_and_weight(family, link, zeros, lin)
-    return _information(X, weight, family, fit_intercept)
+    return _accumulate(family, link, X, None, theta, fit_intercept, information="fisher")[2]
 
 
 def hessian(
@@ -471,15 +523,11 @@ def hessian(
     the multinomial).
 
     Canonical link: :math:`-X^\top W X` (equal to :math:`-I(\theta)`, concave).
-    Log link: :math:`X^\top \operatorname{diag}\big((-\mu^{2-p} + (y-\mu)(1-p)\mu^{1-p})/\phi
+    Log link: :math:`-X^\top \operatorname{diag}\big((\mu^{2-p} - (y-\mu)(1-p)\mu^{1-p})/\phi
     \big) X`, which depends on ``y`` and need not be negative definite.
     """
     family, link, X, t, theta = _prepare(family, X, y, theta, link, fit_intercept)
-    lin = _design_dot(X, theta, fit_intercept)
-    weight = _observed_weight(family, link, t, lin)
-    if family.is_scalar:
-        return _weighted_gram(X, weight, fit_intercept)
-    return _weighted_gram_blocks(X, weight, fit_intercept)
+    return -_accumulate(family, link, X, t, theta, fit_intercept, information="observed")[2]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -516,29 +564,24 @@ class FitResult:
     separation: np.ndarray | None = None
 
 
-def _row_space(
-    X: np.ndarray, fit_intercept: bool, who: str, rtol: float = 1e-10
-) -> tuple[np.ndarray, np.ndarray | None, int]:
-    r"""Gram matrix :math:`G = \tilde X^\top\tilde X`, an orthonormal basis of the row space
-    of :math:`\tilde X` if it is rank deficient (else ``None``), and the rank.
+def _row_space(gram: np.ndarray, who: str, rtol: float = 1e-10) -> tuple[np.ndarray | None, int]:
+    r"""An orthonormal basis of the row space of :math:`\tilde X` if it is rank deficient
+    (else ``None``), and the rank, read from ``gram`` :math:`= \tilde X^\top W \tilde X` with
+    positive weights (which has the null space of :math:`\tilde X`).
 
     The rank is read from the eigenvalues of :math:`D^{-1/2} G D^{-1/2}` (:math:`D` the
     diagonal of :math:`G`, so column scale does not matter): eigenvalues below ``rtol`` times
     the largest count as zero. Warns :class:`RankDeficientWarning` when deficient.
     """
-    gram = _weighted_gram(X, np.ones(X.shape[0]), fit_intercept)
     q = gram.shape[0]
     scale = np.sqrt(np.diag(gram))
-    zero_columns = scale == 0
-    scale[zero_columns] = 1.0
+    scale[scale == 0] = 1.0
     eigenvalues, eigenvectors = np.linalg.eigh(gram / np.outer(scale, scale))
     null = eigenvalues <= rtol * eigenvalues[-1]
-    null_vectors = eigenvectors[:, null] / scale[:, None]
     rank = q - int(null.sum())
     if rank == q:
-        return gram, None, rank
-    complete, _ = np.linalg.qr(null_vectors, mode="complete")
-    basis = complete[:, q - rank :]
+        return None, rank
+    complete, _ = np.linalg.qr(eigenvectors[:, null] / scale[:, None], mode="complete")
     warnings.warn(
         f"{who}: the design matrix has rank {rank} < {q} columns (collinear or constant "
         "columns): infinitely many coefficient vectors give the same fit. Returning the one of "
@@ -546,7 +589,7 @@ def _row_space(
         RankDeficientWarning,
         stacklevel=3,
     )
-    return gram, basis, rank
+    return complete[:, q - rank :], rank
 
 
 def _newton_direction(
@@ -572,52 +615,82 @@ def _expand_basis(basis: np.ndarray | None, family: ExponentialFamily) -> np.nda
     return np.kron(np.eye(family.eta_size), basis)
 
 
-def _starting_mean(family: ExponentialFamily, t: np.ndarray) -> np.ndarray:
-    r"""A mean inside the mean space, halfway between :math:`T(y)` and a central value
-    (as IRLS implementations start)."""
+def _starting_mean(family: ExponentialFamily, link: str, t: np.ndarray, floor: float):
+    r""":math:`\mu_0`, a mean inside the mean space halfway between :math:`T(y)` and a central
+    value (as statsmodels and R start IRLS); ``floor`` keeps positive means positive."""
     if isinstance(family, Bernoulli):
         return (t + 0.5) / 2
     if isinstance(family, Multinomial):
         return (t + 1.0 / family.k) / 2
-    if isinstance(family, Gaussian):
+    if isinstance(family, Gaussian) and link == "canonical":
         return t
-    return (t + max(float(np.mean(t)), 0.1)) / 2
+    return np.maximum((t + floor) / 2, floor)
 
 
-def _starting_theta(
-    family: ExponentialFamily,
-    link: str,
-    X: np.ndarray,
-    t: np.ndarray,
-    fit_intercept: bool,
-    gram: np.ndarray,
-    basis: np.ndarray | None,
-) -> np.ndarray:
-    r"""Least-squares fit of the working response :math:`z = g(\mu_0)` (one IRLS step from
-    :math:`\mu_0`); falls back to a constant :math:`z`, then to zero, when the log-likelihood
-    there is not finite. ``ValueError`` if none works."""
-    mu0 = _starting_mean(family, t)
-    if link == "log":
-        z = np.log(np.maximum(mu0, 1e-3 * max(float(np.mean(np.abs(t))), 1e-3)))
-    else:
-        z = family.canonical_parameter(mu0)
+def _starting_candidates(
+    family: ExponentialFamily, link: str, X: np.ndarray, t: np.ndarray, fit_intercept: bool, who
+) -> tuple[list[np.ndarray], np.ndarray | None, int]:
+    r"""Starting coefficients, best first, the row-space basis and the rank.
 
-    def least_squares(target: np.ndarray) -> np.ndarray:
-        rhs = _design_tdot(X, target, fit_intercept)
-        if basis is None:
-            return scipy.linalg.solve(gram, rhs, assume_a="pos")
-        reduced = np.linalg.solve(basis.T @ gram @ basis, basis.T @ rhs)
-        return basis @ reduced
+    The first candidate is one IRLS step from :math:`\mu_0` (:func:`_starting_mean`): weighted
+    least squares of the working response :math:`z_0 = g(\mu_0) + (T(y) - \mu_0)\,g'(\mu_0)`
+    with the Fisher weights :math:`W_0` at :math:`\mu_0`, i.e.
+    :math:`\theta = (\tilde X^\top W_0\tilde X)^{-1}\tilde X^\top W_0 z_0` (for the Gaussian
+    this is already the least-squares answer). The same pass gives the rank (the weights are
+    positive, so :math:`\tilde X^\top W_0 \tilde X` has the null space of :math:`\tilde X`).
+    Fallbacks, for a canonical link whose parameter space the first candidate leaves: the
+    weighted fit of the constant :math:`g(\bar T)`, then zero.
+    """
+    d = family.eta_size
+    q = X.shape[1] + int(fit_intercept)
+    floor = max(float(np.mean(t)), 1e-3) if family.is_scalar else 0.0
+    central = _natural_parameter_of_mean(family, link, np.mean(t, axis=0))
+    matrix = np.zeros((q * d, q * d))
+    rhs = np.zeros((q,) if family.is_scalar else (q, d))
+    rhs_constant = np.zeros_like(rhs)
+    for rows in _blocks(len(X)):
+        block = X[rows]
+        lin = _natural_parameter_of_mean(family, link, _starting_mean(family, link, t[rows], floor))
+        residual, weight = _residual_and_weight(family, link, t[rows], lin)
+        matrix += _information_block(block, weight, family, fit_intercept)
+        if family.is_scalar:
+            rhs += _design_tdot(block, weight * lin + residual, fit_intercept)
+            rhs_constant += _design_tdot(block, weight * central, fit_intercept)
+        else:
+            rhs += _design_tdot(
+                block, np.einsum("nij,nj->ni", weight, lin) + residual, fit_intercept
+            )
+            rhs_constant += _design_tdot(block, weight @ central, fit_intercept)
+    basis, rank = _row_space(matrix[:q, :q], who)
+    step_basis = _expand_basis(basis, family)
+    candidates = [
+        _unflat(_newton_direction(matrix, _flat(rhs), step_basis), rhs),
+        _unflat(_newton_direction(matrix, _flat(rhs_constant), step_basis), rhs),
+        np.zeros_like(rhs),
+    ]
+    return candidates, basis, rank
 
-    constant = np.broadcast_to(np.mean(z, axis=0), z.shape)
-    candidates = [least_squares(z), least_squares(np.array(constant)), np.zeros(gram.shape[:1])]
-    if not family.is_scalar:
-        candidates[2] = np.zeros((gram.shape[0], family.eta_size))
+
+def _natural_parameter_of_mean(family: ExponentialFamily, link: str, mu: np.ndarray):
+    """The linear predictor that has mean ``mu``: :math:`g(\\mu)` for the link in use."""
+    return np.log(mu) if link == "log" else family.canonical_parameter(mu)
+
+
+def _first_point(family, link, X, t, theta0, fit_intercept, who, evaluate):
+    """The starting point and ``evaluate`` there, plus the row-space basis and the rank:
+    ``theta0`` if given, else the first of :func:`_starting_candidates` with a finite
+    log-likelihood."""
+    candidates, basis, rank = _starting_candidates(family, link, X, t, fit_intercept, who)
+    if theta0 is not None:
+        candidates = [theta0.copy()]
     for theta in candidates:
-        if np.isfinite(_objective(family, link, t, _design_dot(X, theta, fit_intercept))):
-            return theta
+        evaluation = evaluate(theta)
+        if np.isfinite(evaluation[0]):
+            return theta, evaluation, basis, rank
+    if theta0 is not None:
+        raise ValueError(f"{who}: the log-likelihood at theta0 is not finite; choose another.")
     raise ValueError(
-        f"{family.name}: found no starting coefficients with a finite log-likelihood. With the "
+        f"{who}: found no starting coefficients with a finite log-likelihood. With the "
         "canonical link the linear predictor must stay in the natural parameter space "
         f"({family.parameter_space}) for every row; pass theta0, or use link='log'."
     )
@@ -665,22 +738,27 @@ def newton_irls(
 ) -> FitResult:
     r"""Maximise :math:`\ell(\theta)` by Newton's method (IRLS).
 
-    Each iteration: score :math:`g = \tilde X^\top r`, information
-    :math:`I = \tilde X^\top W\tilde X` (the observed information :math:`-\nabla^2\ell`;
-    for the canonical link it equals the Fisher information; for the log link, if some
-    observed weight is negative, the Fisher weights are used instead -- Fisher scoring,
-    which converges linearly rather than quadratically) (formed as :math:`A^\top A`,
-    :math:`A = \tilde X\sqrt w`), direction :math:`\delta = I^{-1}g` by Cholesky, then
+    Each iteration: score :math:`g = \tilde X^\top r` and information
+    :math:`I = \tilde X^\top W\tilde X` in one pass over blocks of rows (each block's
+    :math:`\tilde X^\top W \tilde X` formed as :math:`A^\top A`, :math:`A = \sqrt w\,
+    \tilde X`); :math:`I` is the observed information :math:`-\nabla^2\ell`, which for the
+    canonical link is the Fisher information; for the log link, if some observed weight is
+    negative, the Fisher weights are used instead (Fisher scoring, which converges linearly
+    rather than quadratically). Then the direction :math:`\delta = I^{-1}g` by Cholesky, then
     :math:`\theta \leftarrow \theta + s\delta` with :math:`s = 1, \tfrac12, \tfrac14, \dots`
-    halved while :math:`\ell` does not improve or is not finite. Stops when the Newton
-    decrement per observation, :math:`g^\top I^{-1} g / 2m` (the predicted gain in mean
-    log-likelihood), is at most ``tol``; that last step is still taken.
+    halved while :math:`\ell` does not improve or is not finite (the pass that evaluates
+    :math:`\ell` at a trial point also accumulates the next score and information). Stops
+    when the Newton decrement per observation, :math:`g^\top I^{-1} g / 2m` (the predicted
+    gain in mean log-likelihood), is at most ``tol``; that last step is still taken.
 
-    Start (``theta0=None``): least squares on the working response :math:`g(\mu_0)`,
-    :math:`\mu_0 = (T(y) + \bar T)/2`. Rank-deficient design: :class:`RankDeficientWarning`,
-    and every step stays in the row space of :math:`\tilde X`, so the result is the
-    minimum-norm maximiser. For the bernoulli, multinomial and poisson families, if the
-    iteration did not settle, :func:`separation_direction` decides whether the estimate exists
+    Start (``theta0=None``): one IRLS step from the data, as statsmodels and R start --
+    weighted least squares of the working response
+    :math:`z_0 = g(\mu_0) + (T(y) - \mu_0)\,g'(\mu_0)` at :math:`\mu_0 = (T(y) + \bar T)/2`
+    (for the Gaussian, :math:`\mu_0 = y`: the answer in one step). Rank-deficient design:
+    :class:`RankDeficientWarning`, and every step stays in the row space of :math:`\tilde X`,
+    so (with ``theta0=None``) the result is the minimum-norm maximiser. For the bernoulli,
+    multinomial and poisson families, if the iteration did not settle,
+    :func:`separation_direction` decides whether the estimate exists
     (:class:`PerfectSeparationWarning`, ``converged=False``). Otherwise reaching ``max_iter``
     warns :class:`~glmnotes.exceptions.ConvergenceWarning`.
     """
@@ -692,18 +770,26 @@ def newton_irls(
     who = f"newton_irls({family.name})"
     y_checked = family.validate(y)
     n = X.shape[0]
-    gram, basis, rank = _row_space(X, fit_intercept, who)
-    if theta0 is None:
-        theta = _starting_theta(family, link, X, t, fit_intercept, gram, basis)
-    else:
-        theta = theta0.copy()
-    step_basis = _expand_basis(basis, family)
     log_base = float(np.sum(family.log_base_measure(y_checked)))
 
-    lin = _design_dot(X, theta, fit_intercept)
-    value = _objective(family, link, t, lin)
-    if not np.isfinite(value):
-        raise ValueError(f"{who}: the log-likelihood at theta0 is not finite; choose another.")
+    def evaluate(theta: np.ndarray, derivatives: bool = True):
+        """(value, gradient, information) at theta, in one pass over the data."""
+        return _accumulate(
+            family,
+            link,
+            X,
+            t,
+            theta,
+            fit_intercept,
+            objective=True,
+            score=derivatives,
+            information="newton" if derivatives else None,
+        )
+
+    theta, (value, gradient, information), basis, rank = _first_point(
+        family, link, X, t, theta0, fit_intercept, who, evaluate
+    )
+    step_basis = _expand_basis(basis, family)
     history = [value + log_base]
     converged = False
     stalled = False
@@ -711,24 +797,20 @@ def newton_irls(
     decrement = np.inf
     n_iter = 0
     for n_iter in range(1, int(max_iter) + 1):  # noqa: B007 (n_iter is reported)
-        residual, weight = _residual_and_weight(family, link, t, lin)
-        if link != "canonical":  # true Newton (quadratic) where the observed information is PSD
-            observed = -_observed_weight(family, link, t, lin)
-            weight = observed if np.all(observed >= 0) else weight
-        gradient = _flat(_design_tdot(X, residual, fit_intercept))
-        information = _information(X, weight, family, fit_intercept)
-        if not (np.all(np.isfinite(gradient)) and np.all(np.isfinite(information))):
+        flat_gradient = _flat(gradient)
+        if not (np.all(np.isfinite(flat_gradient)) and np.all(np.isfinite(information))):
             stalled = True
             break
-        direction = _newton_direction(information, gradient, step_basis)
-        decrement = abs(float(gradient @ direction))
+        direction = _newton_direction(information, flat_gradient, step_basis)
+        decrement = abs(float(flat_gradient @ direction))
         small = decrement / (2 * n) <= tol
         direction = _unflat(direction, theta)
-        change = _design_dot(X, direction, fit_intercept)
         size = 1.0
         for _ in range(60):
-            new_lin = lin + size * change
-            new_value = _objective(family, link, t, new_lin)
+            # the pass that tests a step also computes the next iteration's derivatives
+            new_value, new_gradient, new_information = evaluate(
+                theta + size * direction, derivatives=not small
+            )
             if np.isfinite(new_value) and (
                 small or new_value >= value - 1e-13 * (1.0 + abs(value))
             ):
@@ -739,7 +821,7 @@ def newton_irls(
             break
         last_step = size * direction
         theta = theta + last_step
-        lin, value = new_lin, new_value
+        value, gradient, information = new_value, new_gradient, new_information
         history.append(value + log_base)
         if small:
             converged = True
@@ -804,17 +886,15 @@ def gradient_ascent(
     who = f"gradient_ascent({family.name})"
     y_checked = family.validate(y)
     n = X.shape[0]
-    gram, basis, rank = _row_space(X, fit_intercept, who)
-    if theta0 is None:
-        theta = _starting_theta(family, link, X, t, fit_intercept, gram, basis)
-    else:
-        theta = theta0.copy()
     log_base = float(np.sum(family.log_base_measure(y_checked)))
 
-    lin = _design_dot(X, theta, fit_intercept)
-    value = _objective(family, link, t, lin)
-    if not np.isfinite(value):
-        raise ValueError(f"{who}: the log-likelihood at theta0 is not finite; choose another.")
+    def evaluate(theta: np.ndarray):
+        """(value, gradient, None) at theta, in one pass over the data."""
+        return _accumulate(family, link, X, t, theta, fit_intercept, objective=True, score=True)
+
+    theta, (value, gradient, _), _, rank = _first_point(
+        family, link, X, t, theta0, fit_intercept, who, evaluate
+    )
     history = [value + log_base]
     alpha = float(learning_rate)
     converged = False
@@ -822,26 +902,25 @@ def gradient_ascent(
     n_iter = 0
     gradient_size = np.inf
     for n_iter in range(1, int(max_iter) + 1):  # noqa: B007 (n_iter is reported)
-        residual, _ = _residual_and_weight(family, link, t, lin)
-        gradient = _design_tdot(X, residual, fit_intercept)
         gradient_size = float(np.max(np.abs(gradient))) / n
         if gradient_size <= tol:
             converged = True
             n_iter -= 1
             break
-        change = _design_dot(X, gradient, fit_intercept) / n
         for _ in range(60):
-            new_lin = lin + alpha * change
-            new_value = _objective(family, link, t, new_lin)
+            candidate = theta + alpha * gradient / n
+            new_value, new_gradient, _ = evaluate(candidate)
             if np.isfinite(new_value) and new_value >= value - 1e-13 * (1.0 + abs(value)):
                 break
             alpha /= 2
         else:
             stalled = True
             break
-        theta = theta + alpha * gradient / n
-        lin, value = new_lin, new_value
+        theta, value, gradient = candidate, new_value, new_gradient
         history.append(value + log_base)
+    else:  # max_iter steps taken: test the last point too
+        gradient_size = float(np.max(np.abs(gradient))) / n
+        converged = gradient_size <= tol
 
     separation = None
     if _mle_may_not_exist(family):
