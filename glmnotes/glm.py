@@ -10,16 +10,16 @@ A'(x^\top\theta)`. With the *log link* (gaussian, poisson, exponential, gamma)
 Forward and backward, side by side (:math:`\phi` the dispersion, 1 unless stated):
 
 .. math::
-    \ell(\theta) &= \sum_i \log b(y_i) + \big(\eta_i^\top T(y_i) - A(\eta_i)\big)/\phi
-    &&\text{(log_likelihood)}\\
+    \ell(\theta) &= \textstyle\sum_i \log b(y_i) + \big(\eta_i^\top T(y_i) - A(\eta_i)\big)/\phi
+    \qquad \text{(log-likelihood)}\\
     \nabla\ell(\theta) &= X^\top r,\quad r_i = (T(y_i) - A'(\eta_i))/\phi
-    &&\text{(score, canonical link)}\\
+    \qquad \text{(score, canonical link)}\\
     I(\theta) &= X^\top W X,\quad w_i = A''(\eta_i)/\phi = -\nabla^2\ell(\theta)
-    &&\text{(fisher_information)}\\
+    \qquad \text{(Fisher information)}\\
     \theta &\leftarrow \theta + \tfrac{\alpha}{m}\, X^\top\big(T(y) - h(X\theta)\big)
-    &&\text{(gradient_ascent, the notes' rule)}\\
+    \qquad \text{(gradient ascent, the notes' rule)}\\
     \theta &\leftarrow \theta + I(\theta)^{-1}\nabla\ell(\theta)
-    &&\text{(newton_irls)}
+    \qquad \text{(Newton / IRLS)}
 
 For a non-canonical link the score picks up the chain-rule factor
 :math:`r_i = (y_i - \mu_i)\,\mu_i'/(\phi V(\mu_i))` and the Fisher weights become
@@ -55,6 +55,7 @@ from typing import Any
 
 import numpy as np
 import scipy.linalg
+import scipy.sparse
 from scipy.optimize import linprog
 from sklearn.base import BaseEstimator
 from sklearn.utils.metaestimators import available_if
@@ -154,18 +155,28 @@ def _link_name(family: ExponentialFamily, link: str | None) -> str:
 
 
 def _check_X(X: Any, who: str) -> np.ndarray:
-    """``X`` as a 2-d float array with finite entries, or ``ValueError``."""
+    """``X`` as a 2-d float array with finite entries, or ``ValueError`` saying what to do
+    (``TypeError`` for entries that are not numbers at all)."""
+    if scipy.sparse.issparse(X):
+        raise ValueError(f"{who}: sparse input is not supported; pass X.toarray().")
+    if np.iscomplexobj(X):
+        raise ValueError(f"{who}: Complex data not supported; X must be real.")
     try:
         X = np.asarray(X, dtype=float)
-    except (TypeError, ValueError) as error:
-        raise ValueError(f"{who}: X must be a numeric array ({error}).") from None
+    except TypeError as error:
+        raise TypeError(f"{who}: X must be numeric: {error}.") from None
+    except ValueError as error:
+        raise ValueError(f"{who}: X must be numeric: {error}.") from None
     if X.ndim != 2:
         raise ValueError(
             f"{who}: X must be a 2-d array of shape (n_samples, n_features); got shape "
-            f"{X.shape}. For a single feature use X.reshape(-1, 1)."
+            f"{X.shape}. Reshape your data: X.reshape(-1, 1) for a single feature."
         )
-    if X.shape[0] == 0:
-        raise ValueError(f"{who}: X has no rows.")
+    if X.shape[0] == 0 or X.shape[1] == 0:
+        raise ValueError(
+            f"{who}: X has {X.shape[0]} sample(s) and {X.shape[1]} feature(s) "
+            f"(shape={X.shape}) while a minimum of 1 is required."
+        )
     if not np.isfinite(np.sum(X)):  # one cheap pass; locate the culprits only if it fails
         bad = ~np.isfinite(X)
         if bad.any():
@@ -639,12 +650,14 @@ def _starting_candidates(
     this is already the least-squares answer). The same pass gives the rank (the weights are
     positive, so :math:`\tilde X^\top W_0 \tilde X` has the null space of :math:`\tilde X`).
     Fallbacks, for a canonical link whose parameter space the first candidate leaves: the
-    weighted fit of the constant :math:`g(\bar T)`, then zero.
+    weighted fit of the constant :math:`g(\bar\mu_0)` (:math:`\bar\mu_0` the starting
+    mean of :math:`\bar T`), then zero.
     """
     d = family.eta_size
     q = X.shape[1] + int(fit_intercept)
     floor = max(float(np.mean(t)), 1e-3) if family.is_scalar else 0.0
-    central = _natural_parameter_of_mean(family, link, np.mean(t, axis=0))
+    central_mean = _starting_mean(family, link, np.mean(t, axis=0), floor)
+    central = _natural_parameter_of_mean(family, link, central_mean)
     matrix = np.zeros((q * d, q * d))
     rhs = np.zeros((q,) if family.is_scalar else (q, d))
     rhs_constant = np.zeros_like(rhs)
@@ -1101,8 +1114,8 @@ class GLM(BaseEstimator):
         name = self.family if isinstance(self.family, str) else None
         if name is not None and name.lower() in ("multinomial", "categorical"):
             y = np.asarray(y)
-            values = _as_labels(y)
-            self.classes_, indices = np.unique(values, return_inverse=True)
+            _as_labels(y)  # integer-valued, else ValueError
+            self.classes_, indices = np.unique(y, return_inverse=True)
             if len(self.classes_) < 2:
                 raise ValueError(
                     f"multinomial: y has a single class {self.classes_.tolist()}; "
@@ -1195,8 +1208,8 @@ class GLM(BaseEstimator):
         X = _check_X(X, f"GLM(family={self.family!r})")
         if X.shape[1] != self.n_features_in_:
             raise ValueError(
-                f"GLM: X has {X.shape[1]} features but the model was fitted with "
-                f"{self.n_features_in_}."
+                f"GLM: X has {X.shape[1]} features, but GLM is expecting "
+                f"{self.n_features_in_} features as input."
             )
         return X
 

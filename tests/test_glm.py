@@ -488,6 +488,22 @@ def test_quasi_complete_separation_is_detected():
     fit_quietly(GLM(family="bernoulli"), X, y_overlapping)
 
 
+def test_a_single_class_means_no_estimate():
+    rng, X, _ = generated(n=50, p=2)
+    with pytest.warns(PerfectSeparationWarning):
+        model = GLM(family="bernoulli").fit(X, np.ones(50))
+    assert not model.converged_ and model.intercept_ > 5  # heading for +infinity
+
+
+def test_sparse_input_is_refused_with_advice():
+    from scipy import sparse
+
+    with pytest.raises(ValueError, match=r"sparse input is not supported; pass X.toarray\(\)"):
+        GLM().fit(sparse.csr_matrix(X_OK), np.zeros(6))
+    with pytest.raises(TypeError, match="X must be numeric"):
+        GLM().fit(np.array([[{"a": 1}, 2.0]] * 6, dtype=object), np.zeros(6))
+
+
 def test_poisson_zero_counts_that_can_be_fitted_exactly_are_detected():
     rng = np.random.default_rng(0)
     x = rng.standard_normal(100)
@@ -545,7 +561,9 @@ X_OK = np.random.default_rng(0).standard_normal((6, 2))
         ),
         ({}, X_OK, np.r_[np.zeros(5), np.inf], r"Gaussian: y must be finite; got inf at index 5"),
         ({}, X_OK, np.zeros(5), r"y must be 1-d with one entry per row of X \(6\)"),
-        ({}, X_OK[:, 0], np.zeros(6), r"X must be a 2-d array .*X.reshape\(-1, 1\)"),
+        ({}, X_OK[:, 0], np.zeros(6), r"X must be a 2-d array .*Reshape your data"),
+        ({}, X_OK[:, :0], np.zeros(6), r"X has 6 sample\(s\) and 0 feature\(s\)"),
+        ({}, X_OK + 1j, np.zeros(6), r"Complex data not supported"),
         (
             {"family": "poisson"},
             X_OK,
@@ -619,7 +637,9 @@ def test_predict_checks_its_input():
     with pytest.raises(NotFittedError):
         GLM().predict(X_OK)
     model = fit_quietly(GLM(), X_OK, np.arange(6.0))
-    with pytest.raises(ValueError, match="X has 3 features but the model was fitted with 2"):
+    with pytest.raises(
+        ValueError, match="X has 3 features, but GLM is expecting 2 features as input"
+    ):
         model.predict(np.ones((2, 3)))
     with pytest.raises(ValueError, match="X must be finite"):
         model.predict(np.full((2, 2), np.inf))
@@ -659,6 +679,7 @@ def test_predict_proba_only_for_classification_and_labels_are_kept():
     y = rng.choice([3, 5, 9], 300)
     model = fit_quietly(GLM(family="multinomial"), X, y)
     np.testing.assert_array_equal(model.classes_, [3, 5, 9])
+    assert model.classes_.dtype == y.dtype  # the labels as given
     indices = np.searchsorted([3, 5, 9], y)
     as_indices = fit_quietly(GLM(family=Multinomial(3)), X, indices)
     np.testing.assert_allclose(model.coef_, as_indices.coef_, rtol=1e-12)
