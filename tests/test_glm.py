@@ -594,7 +594,7 @@ X_OK = np.random.default_rng(0).standard_normal((6, 2))
             [0, 1, 2, 0.5, 1, 2],
             r"multinomial: y must be integer class labels; got 0\.5 at index 3",
         ),
-        ({"family": "multinomial"}, X_OK, [1] * 6, r"multinomial: y has a single class \[1\.0\]"),
+        ({"family": "multinomial"}, X_OK, [1] * 6, r"multinomial: y has a single class \[1\]"),
         ({"family": "beta"}, X_OK, np.full(6, 0.5), r"unknown GLM family 'beta'"),
         (
             {"family": "bernoulli", "link": "log"},
