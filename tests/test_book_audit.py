@@ -21,5 +21,5 @@ def test_the_book_checks_derivation_steps(root, capsys):
     assert report["ok"]
     assert report["totals"]["steps"] >= report["totals"]["derivations"] > 0
     assert report["totals"]["failed"] == 0
-    checking = next(c for c in report["chapters"] if c["file"] == "book/checking.md")
+    checking = next(c for c in report["chapters"] if c["file"].endswith("checking.md"))
     assert checking["counts"]["covered"] == checking["counts"]["display"] > 0

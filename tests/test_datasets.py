@@ -56,8 +56,9 @@ def test_load_idx_reads_big_endian(tmp_path):
         (bytes([0, 0, 8, 3, 0, 0, 0, 1]), "truncated header"),
         (idx_bytes(0x08, (2, 3), [1, 2, 3, 4, 5, 6])[:-1], "truncated"),
         (idx_bytes(0x08, (2, 3), [1, 2, 3, 4, 5, 6]) + b"\x00", "trailing bytes"),
-        (gzip.compress(idx_bytes(0x08, (2,), [1, 2]))[:-6], "gzip"),
+        (gzip.compress(idx_bytes(0x08, (2,), [1, 2]), mtime=0)[:-6], "gzip"),
     ],
+    ids=lambda value: value if isinstance(value, str) else "bytes",
 )
 def test_load_idx_rejects_malformed_files(tmp_path, raw, message):
     path = tmp_path / "bad.idx"
