@@ -432,7 +432,7 @@ class Network:
             with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below
                 self._sgd_epoch(X, y, batch_size, learning_rate, rng)
                 eta = self._forward_pass(X)[0][-1].astype(np.float64)
-            log_likelihood = self._log_likelihood_from_eta(eta, y)
+                log_likelihood = self._log_likelihood_from_eta(eta, y)
             if not np.isfinite(log_likelihood):
                 raise FloatingPointError(
                     "the log-likelihood became non-finite during training; lower learning_rate."

@@ -2,6 +2,7 @@
 scikit-learn, scipy and PyTorch."""
 
 import math
+import warnings
 
 import mpmath
 import numpy as np
@@ -451,3 +452,16 @@ def test_other_bad_arguments():
         accuracy(np.zeros(3), np.zeros(4))
     with pytest.raises(FloatingPointError, match="learning_rate"):
         Network([4, 2], output="gaussian").fit(X * 1e150, np.zeros((5, 2)), learning_rate=10.0)
+
+
+def test_divergent_training_raises_without_leaking_numpy_warnings():
+    # A bottleneck net at a too-large step size (as met in the linear-networks chapter): the
+    # divergence must surface as one FloatingPointError, not as RuntimeWarnings on stderr first.
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 6))
+    Y = X @ rng.normal(size=(6, 4)) * 50
+    net = Network([6, 8, 2, 8, 4], hidden_activation="identity", output="gaussian", seed=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(FloatingPointError, match="learning_rate"):
+            net.fit(X, Y, epochs=5, batch_size=200, learning_rate=0.1)
