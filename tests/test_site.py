@@ -70,3 +70,22 @@ def test_each_chapter_offers_its_notebook_with_outputs(site, source):
     notebook = json.loads((site / "_sources" / f"{docname}.ipynb").read_text())
     outputs = [output for cell in notebook["cells"] for output in cell.get("outputs", [])]
     assert outputs, f"the downloadable {docname}.ipynb has no outputs"
+
+
+def test_landing_page_reports_what_the_audit_counts(site, root):
+    from glmnotes.audit import audit_book
+
+    page = (site / "book" / "index.html").read_text()
+    assert "verification-report" in page, "the landing page has no verification report"
+    audits = [
+        audit
+        for audit in audit_book(root / "book", root / "tests" / "notebooks")
+        if (audit.equations or audit.derivations)
+        and f"book/{audit.file.split('/')[-1][:-3]}" in (root / "_toc.yml").read_text()
+    ]
+    proved = sum(audit.steps.get("proved", 0) for audit in audits)
+    equations = sum(audit.counts()["display"] for audit in audits)
+    totals_row = page[page.index("all chapters") :].split("</tr>")[0]
+    cells = re.findall(r"<p>(\d+)</p>", totals_row)
+    assert cells[0] == str(equations)
+    assert cells[3] == str(proved)

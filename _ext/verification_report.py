@@ -1,0 +1,114 @@
+"""The ``{verification-report}`` directive: the book's audit, as a table, at build time.
+
+It runs :func:`glmnotes.audit.audit_book` over the chapters (``book/``) and their reference
+notebooks (``tests/notebooks/``) while the site is built, so the landing page always states what
+the chapters actually check: display equations, how many are checked derivations, and how each
+derivation step was verified. Nothing is copied by hand, so nothing goes stale.
+"""
+
+import re
+from pathlib import Path
+
+from docutils import nodes
+from docutils.parsers.rst import Directive
+from sphinx import addnodes
+
+from glmnotes.audit import audit_book
+
+HEADER = (
+    "chapter",
+    "equations",
+    "checked",
+    "declared",
+    "proved",
+    "numeric",
+    "errata",
+    "unverified",
+)
+LEGEND = (
+    "Equations: display equations in the prose; checked: those that are glued, checked "
+    "derivations; declared: definitions and assumptions, stated rather than derived. Derivation "
+    "steps: proved symbolically, verified numerically, errata (the notes' own false steps, shown "
+    "false by a counterexample), and not verified."
+)
+
+
+def _toc_order(root: Path) -> list[str]:
+    """Chapter stems in the order of _toc.yml."""
+    return re.findall(r"file:\s*book/([\w-]+)", (root / "_toc.yml").read_text())
+
+
+def _cell(content) -> nodes.entry:
+    entry = nodes.entry()
+    entry += content if isinstance(content, nodes.Node) else nodes.paragraph(text=str(content))
+    return entry
+
+
+def _row(cells) -> nodes.row:
+    row = nodes.row()
+    for content in cells:
+        row += _cell(content)
+    return row
+
+
+class VerificationReport(Directive):
+    has_content = False
+
+    def run(self):
+        env = self.state.document.settings.env
+        root = Path(env.srcdir)
+        order = _toc_order(root)
+        audits = sorted(
+            (
+                audit
+                for audit in audit_book(root / "book", root / "tests" / "notebooks")
+                if (audit.equations or audit.derivations) and Path(audit.file).stem in order
+            ),
+            key=lambda audit: order.index(Path(audit.file).stem),
+        )
+        table = nodes.table(classes=["verification-report"])
+        group = nodes.tgroup(cols=len(HEADER))
+        table += group
+        for _ in HEADER:
+            group += nodes.colspec(colwidth=1)
+        head = nodes.thead()
+        head += _row(HEADER)
+        group += head
+        body = nodes.tbody()
+        group += body
+        totals = [0] * (len(HEADER) - 1)
+        for audit in audits:
+            counts, steps = audit.counts(), audit.steps
+            values = [
+                counts["display"],
+                counts["covered"],
+                counts["declared"],
+                steps.get("proved", 0),
+                steps.get("numeric", 0),
+                steps.get("errata", 0),
+                steps.get("unverified", 0),
+            ]
+            totals = [total + value for total, value in zip(totals, values, strict=True)]
+            docname = Path(audit.file).stem
+            link = nodes.paragraph()
+            link += addnodes.pending_xref(
+                "",
+                nodes.inline(text=docname),
+                refdomain="std",
+                reftype="doc",
+                reftarget=f"/book/{docname}",
+                refexplicit=False,
+                refdoc=env.docname,
+            )
+            body += _row([link, *values])
+            env.note_dependency(str(root / "tests" / "notebooks" / f"{docname}.ipynb"))
+            env.note_dependency(str(root / "book" / f"{docname}.md"))
+        total_label = nodes.paragraph()
+        total_label += nodes.strong(text="all chapters")
+        body += _row([total_label, *totals])
+        return [table, nodes.paragraph(text=LEGEND, classes=["verification-legend"])]
+
+
+def setup(app):
+    app.add_directive("verification-report", VerificationReport)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
