@@ -1470,8 +1470,8 @@ def _entries() -> tuple[Erratum, ...]:
             problem="The units have no bias terms, which logistic regression normally has.",
             correction=(
                 r"No generality is lost when the input carries a constant $x_0 = 1$: its "
-                r"weight $\theta_{0,j}$ is the bias. (For the output unit, one hidden unit "
-                r"must likewise be constant.)"
+                r"weight $\theta_{0,j}$ is the bias. (For the output unit, the hidden layer "
+                r"needs a constant unit $h_0 = 1$ in the same way.)"
             ),
             chapter="deep-learning-mle",
             checked_by="an expression chain with a constant input.",
@@ -1752,9 +1752,10 @@ def _entries() -> tuple[Erratum, ...]:
             ),
             problem=(
                 r"Three lines are false: $(1 - \sum 1\{y=i\} \ln\phi_k)$ puts $\ln\phi_k$ inside "
-                r"the sum (it should multiply $1 - \sum 1\{y=i\}$); two lines later the ratios "
-                r"$\phi_i/\phi_k$ are dropped; the next line replaces $\phi_i$ by $\phi_k$; and "
-                r"the derivation stops mid-formula, before the natural parameter is named. "
+                r"the sum (it should multiply $1 - \sum 1\{y=i\}$); later the ratios "
+                r"$\phi_i/\phi_k$ are dropped, and the line after that replaces $\phi_i$ by "
+                r"$\phi_k$; and the derivation stops mid-formula, before the natural parameter is "
+                r"named. "
                 r"(The exponents' braces are also garbled throughout.)"
             ),
             correction=(
@@ -1809,7 +1810,7 @@ def _entries() -> tuple[Erratum, ...]:
             problem=(
                 r"The factors carry no example index, so the product is $p(y \mid x; "
                 r"\theta)^m$, one example counted $m$ times (and so is the log-likelihood below "
-                r"it). This is where the single $\eta$ of the score's proof comes from."
+                r"it). The score's proof keeps this single $(y, x)$, with one $\eta$."
             ),
             correction=(
                 r"$\mathcal{L}(\theta) = \prod_{i=1}^{m} p(y^{(i)} \mid x^{(i)}; \theta)$ and "
@@ -1912,9 +1913,11 @@ def _entries() -> tuple[Erratum, ...]:
                 "Dirichlet Regression\tDirichlet\tProbabilty Distribution",
             ),
             problem=(
-                r"Read with the notes' $h(x) = E[T(y) \mid x]$, these rows do not predict the "
-                r"mean: the sufficient statistics are $\ln y$ (beta, Dirichlet: $\ln y$ and "
-                r"$\ln(1 - y)$, resp. $\ln y_i$; gamma: $\ln y$ and $y$)."
+                r"Read with the notes' $h(x) = E[T(y) \mid x]$, these rows do not simply predict "
+                r"the mean $E[y]$: the sufficient statistics are $(\ln y, \ln(1 - y))$ for the "
+                r"beta, $(\ln y_1, \dots, \ln y_k)$ for the Dirichlet and $(\ln y, y)$ for the "
+                r"two-parameter gamma, so $h$ returns expected logs (for the gamma, "
+                r"$E[\ln y]$ and $E[y]$)."
             ),
             correction=(
                 r"The rows are legitimate exponential families; their GLM predicts "
