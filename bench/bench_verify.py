@@ -5,6 +5,13 @@ measured in the same run, with the naive ``sympy.simplify(left - right) == 0`` (
 it fails on the digamma recurrence and the Beta ratio, and cannot produce a counterexample).
 sympy's cache is cleared before every timing so that repeats do not time a cache lookup.
 
+A second table times the numeric evaluation alone (one expression at 7 sampled points, 35
+digits) as ``check_equal`` now does it, substituting the point exactly before ``evalf`` (so that
+exact zeros such as 1 - y at y = 1 come out as 0), against the previous way, ``evalf(subs=point)``
+(which can only bound an exact zero: 0.e-153, and a huge factor turns the bound into a huge
+number); ``disagree`` counts the points where the two values differ by more than the tolerance
+or only one of them is zero.
+
 Usage: python bench/bench_verify.py [--repeats N]
 Target: under 0.5 s for a typical step. A step whose ``doit()`` or symbolic routes do not finish
 (the integral without closed form) costs up to the symbolic budget (4 s) before the numeric check.
@@ -16,9 +23,12 @@ import argparse
 import statistics
 import time
 
+import mpmath
+import numpy as np
 import sympy as sp
 from sympy.core.cache import clear_cache
 
+from glmnotes import verify
 from glmnotes.verify import check_equal
 
 eta = sp.Symbol("eta", real=True)
@@ -35,6 +45,10 @@ U, V = sp.MatrixSymbol("U", n, k), sp.MatrixSymbol("V", n, k)
 z1, z2, z3 = sp.symbols("z1 z2 z3", real=True)
 exps = sp.Matrix([sp.exp(z1), sp.exp(z2), sp.exp(z3)])
 softmax = exps / sum(exps)
+mu = sp.Symbol("mu", positive=True)
+i = sp.Symbol("i", integer=True, positive=True)
+labels = sp.IndexedBase("y", integer=True, nonnegative=True)
+probabilities = sp.IndexedBase("mu", positive=True)
 
 STEPS = [
     # (name, left, right, keyword arguments)
@@ -84,6 +98,24 @@ STEPS = [
         {},
     ),
     (
+        "labels: y(1-y) e^(e^(40 mu)) = 0",
+        y * (1 - y) * sp.exp(sp.exp(40 * mu)),
+        sp.Integer(0),
+        {"domain": {y: (0, 1), mu: (0, 1)}},
+    ),
+    (
+        "indexed: notes' LL erratum, n = 4",
+        sp.Sum(
+            labels[i] * sp.log(probabilities[i]) + (1 - labels[i]) * sp.log(1 - probabilities[i]),
+            (i, 1, n),
+        ),
+        sp.Sum(
+            labels[i] * sp.log(probabilities[i]) * (1 - labels[i]) * sp.log(1 - probabilities[i]),
+            (i, 1, n),
+        ),
+        {"given": {n: 4}, "domain": {labels: (0, 1), probabilities: (0, 1)}, "numeric_first": True},
+    ),
+    (
         "matrix: Woodbury (numeric)",
         (A + U * V.T).I,
         A.I - A.I * U * (sp.Identity(k) + V.T * A.I * U).I * V.T * A.I,
@@ -104,6 +136,75 @@ def timed(function, repeats: int) -> tuple[float, object]:
 
 def naive_simplify(left, right) -> bool:
     return sp.simplify((left - right).doit()) == 0
+
+
+NUMERIC = [
+    ("bernoulli: divide by e^eta", sp.exp(eta) / (1 + sp.exp(eta)), {eta: (-30, 30)}),
+    (
+        "labels: y(1-y) e^(e^(40 mu))",
+        y * (1 - y) * sp.exp(sp.exp(40 * mu)),
+        {y: (0, 1), mu: (0, 1)},
+    ),
+    (
+        "labels: log-likelihood",
+        y * sp.log(mu) + (1 - y) * sp.log(1 - mu),
+        {y: (0, 1), mu: (0, 1)},
+    ),
+    ("integer: floor + ceiling", sp.floor(m / 2) + sp.ceiling(m / 2), {m: (-9, 9)}),
+    (
+        "integral, no closed form",
+        sp.Integral(sp.exp(-(t**4)) * (1 + x * t), (t, 0, 1)),
+        {x: (0, 2)},
+    ),
+]
+
+
+def sample_points(expr: sp.Expr, domain: dict, count: int = 7) -> list[dict]:
+    """Points as check_equal samples them (short exact decimals, integers for integer symbols)."""
+    boxes = verify._parse_domain(domain)
+    rng = np.random.default_rng(0)
+    symbols = sorted(expr.free_symbols, key=str)
+    return [{s: verify._sample_scalar(boxes[s], rng) for s in symbols} for _ in range(count)]
+
+
+def evalf_subs_values(expr: sp.Expr, points: list[dict], digits: int) -> list:
+    """The previous evaluation: ``evalf(subs=point)`` first, exact substitution only when that
+    leaves something unevaluated (an integral, a sum)."""
+    values = []
+    with mpmath.workdps(digits + 10):
+        for point in points:
+            value = expr.evalf(digits, subs=point)
+            if not verify._evaluated(value):
+                value = expr.subs(point).evalf(digits)
+            if not verify._evaluated(value):
+                value = expr.subs(point).doit().evalf(digits)
+            values.append(mpmath.mpc(value.evalf(digits)))  # as it was: a scaled zero's bound
+    return values
+
+
+def exact_values(expr: sp.Expr, points: list[dict], digits: int) -> list:
+    return [verify._evaluate(expr, point, {}, digits)[0] for point in points]
+
+
+def numeric_table(repeats: int) -> None:
+    digits = verify.WORKING_DIGITS
+    print(f"\nnumeric evaluation at 7 points, {digits} digits (median of {repeats} runs)\n")
+    header = f"{'expression':36s} {'exact subs':>12s} {'evalf(subs)':>12s} {'ratio':>6s}"
+    print(f"{header} {'disagree':>8s}")
+    for name, expr, domain in NUMERIC:
+        points = sample_points(expr, domain)
+        exact_time, exact = timed(lambda e=expr, p=points: exact_values(e, p, digits), repeats)
+        subs_time, previous = timed(
+            lambda e=expr, p=points: evalf_subs_values(e, p, digits), repeats
+        )
+        differ = sum(
+            not verify._agreement(a, b, digits)[0] or (a == 0) != (b == 0)
+            for a, b in zip(exact, previous, strict=True)
+        )
+        print(
+            f"{name:36s} {exact_time:10.4f} s {subs_time:10.4f} s "
+            f"{exact_time / subs_time:6.2f} {differ:8d}"
+        )
 
 
 def main() -> None:
@@ -136,6 +237,7 @@ def main() -> None:
         f"{total_check / total_simplify:6.2f}"
     )
     print(f"mean per step: {total_check / len(STEPS):.3f} s (target < 0.5 s)")
+    numeric_table(repeats)
 
 
 if __name__ == "__main__":

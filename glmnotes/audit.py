@@ -6,7 +6,8 @@ sees exactly what was checked. A chapter keeps that promise by building a
 into the prose with a ``{glue:math}`` directive. This module reads the chapters (``book/*.md``,
 MyST Markdown) and their executed reference notebooks (``tests/notebooks/<stem>.ipynb``) and
 classifies every display equation of the prose (``$$...$$`` blocks, ``{math}`` directives,
-``\begin{equation}``/``\begin{align}``/... environments, and ``{glue:math}`` directives):
+``\begin{equation}``/``\begin{align}``/... environments, and ``{glue:math}`` directives; HTML
+comments ``<!-- ... -->`` are not rendered and are skipped):
 
 * **covered**: a ``{glue:math}`` directive whose glued output in the notebook carries a
   ``"glmnotes"`` derivation record in its metadata;
@@ -217,12 +218,13 @@ def _short(text: str) -> str:
 def find_display_equations(text: str, file: str = "<chapter>") -> list[DisplayEquation]:
     r"""Every display equation in the prose of a MyST Markdown chapter, in order.
 
-    Code cells and other non-prose directives are skipped; the content of admonitions, exercises,
-    proofs and similar directives is prose and is scanned. A display equation is a ``$$...$$``
-    block (single- or multi-line), a ``{math}`` directive, an amsmath environment starting a
-    line (``\begin{equation}``, ``align``, ``gather``, ...) outside ``$$``, or a
-    ``{glue:math}`` directive. ``declared`` is set from a preceding ``% glmnotes: ...`` comment
-    or a ``def-``/``asm-`` label.
+    Code cells and other non-prose directives are skipped, and so are HTML comments
+    (``<!-- ... -->``, on one line or several): MyST does not render them. The content of
+    admonitions, exercises, proofs and similar directives is prose and is scanned. A display
+    equation is a ``$$...$$`` block (single- or multi-line), a ``{math}`` directive, an amsmath
+    environment starting a line (``\begin{equation}``, ``align``, ``gather``, ...) outside
+    ``$$``, or a ``{glue:math}`` directive. ``declared`` is set from a preceding
+    ``% glmnotes: ...`` comment or a ``def-``/``asm-`` label.
     """
     lines = text.splitlines()
     found: list[DisplayEquation] = []
@@ -231,6 +233,7 @@ def find_display_equations(text: str, file: str = "<chapter>") -> list[DisplayEq
     dollar: DisplayEquation | None = None  # an open $$ block
     dollar_text: list[str] = []
     environment: tuple[str, DisplayEquation] | None = None  # an open \begin{env}
+    in_comment = False  # inside an HTML comment <!-- ... --> that spans lines
 
     start = 0
     if lines and lines[0].strip() == "---":  # YAML front matter
@@ -261,6 +264,13 @@ def find_display_equations(text: str, file: str = "<chapter>") -> list[DisplayEq
             else:
                 top.content.append(line)
             continue
+
+        # HTML comments in the prose are not rendered: drop them, keep what lies outside.
+        if in_comment or "<!--" in line:
+            line, in_comment = _outside_comments(line, in_comment)
+            stripped = line.strip()
+            if not stripped:
+                continue
 
         # Inside an open $$ block or amsmath environment: only look for its end.
         if dollar is not None:
@@ -341,6 +351,27 @@ def find_display_equations(text: str, file: str = "<chapter>") -> list[DisplayEq
         if fence.role == "math":
             _finish_math_directive(fence)
     return found
+
+
+def _outside_comments(line: str, in_comment: bool) -> tuple[str, bool]:
+    """The parts of ``line`` outside HTML comments (``<!-- ... -->``; inline code spans do not
+    open one), and whether a comment is still open at the end of the line."""
+    kept = []
+    rest = line
+    while rest:
+        if in_comment:
+            _, closing, rest = rest.partition("-->")
+            in_comment = not closing
+            continue
+        start = _strip_inline_code(rest).find("<!--")
+        if start < 0:
+            kept.append(rest)
+            break
+        kept.append(rest[:start])
+        rest, in_comment = rest[start + 4 :], True
+        if rest.startswith((">", "->")):  # the empty comments <!--> and <!--->
+            rest, in_comment = rest[rest.index(">") + 1 :], False
+    return "".join(kept), in_comment
 
 
 def _strip_inline_code(line: str) -> str:

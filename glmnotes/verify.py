@@ -13,14 +13,18 @@ Every step is checked when it is added (:func:`check_equal`):
 2. symbolic routes, each bounded in time, try to reduce ``left - right`` to zero
    (``cancel``, ``expand``, a gamma-function route, ``simplify``): a zero is a proof;
 3. otherwise both sides are evaluated with at least 30 significant digits at random points
-   of the ``domain`` box (seeded by the derivation label, so runs are reproducible) and compared
-   with tolerance :math:`|l - r| \le 10^{-20} + 10^{-20} \max(|l|, |r|)`.
+   of the ``domain`` box (seeded by the derivation label, so runs are reproducible; the point is
+   substituted exactly, so that :math:`1 - y` at :math:`y = 1` is exactly 0) and compared
+   with tolerance :math:`|l - r| \le 10^{-20} + 10^{-20} \max(|l|, |r|)`. Elements ``x[k]`` of
+   an ``IndexedBase`` are sampled from the box given for ``x``; sums over them with concrete
+   bounds are written out first.
 
 A step is false only when a numeric counterexample shows it; if neither route decides, the step
 is *not verified* and says so. A false step raises :class:`DerivationError` at once, unless it is
 marked as an ``erratum`` (a mistake reproduced from the source notes), which must then be shown
 false by a counterexample. The derivation displays in a notebook as an aligned LaTeX block with
-one line per step and a mark per verdict, carries a machine-readable record in its output
+one line per step and a mark per verdict (``layout="stacked"`` puts the justification and mark
+on a small line below each step, for narrow pages), carries a machine-readable record in its output
 metadata (key ``"glmnotes"``), and records itself in a module registry
 (:func:`registry_summary`).
 """
@@ -75,6 +79,11 @@ SYMBOLIC_BUDGET = 4.0  # seconds for all symbolic routes of one check
 EVALUATION_TIME_LIMIT = 5.0  # seconds for evaluating one side at one point
 SIMPLIFY_MAX_OPS = 400  # simplify() is skipped on larger expressions (count_ops)
 UNBOUNDED_MAX_OPS = 150  # without a timer (not the main thread) only small expressions are tried
+
+LAYOUTS = ("inline", "stacked")
+#: How a derivation is displayed when ``Derivation(layout=...)`` is not given: ``"inline"`` (the
+#: justification and mark on the row of the step) or ``"stacked"`` (on a small line below it).
+DEFAULT_LAYOUT = "inline"
 
 GAMMA_LIKE = (
     sp.gamma,
@@ -326,6 +335,8 @@ class _Box:
 
     def latex(self, symbol: sp.Basic) -> str:
         name = sp.latex(symbol)
+        if isinstance(symbol, sp.IndexedBase):
+            name = rf"{name}_{{\dots}}"  # every element of the indexed family
         if self.matrix in ("spd", "diagonal", "symmetric"):
             return rf"{name}\ \text{{random {self.matrix}}}"
         if self.integer:
@@ -333,6 +344,8 @@ class _Box:
         return rf"{name} \in ({sp.latex(self.lo)}, {sp.latex(self.hi)})"
 
     def text(self, symbol: sp.Basic) -> str:
+        if isinstance(symbol, sp.IndexedBase):
+            symbol = f"{symbol}[...]"
         if self.matrix in ("spd", "diagonal", "symmetric"):
             return f"{symbol}: random {self.matrix} matrix"
         if self.integer:
@@ -365,17 +378,25 @@ def _default_box(symbol: sp.Symbol) -> _Box:
 
 
 def _parse_domain(domain: Mapping | None) -> dict[sp.Basic, _Box]:
-    """Validate ``{symbol: (lo, hi)}`` (or a matrix kind for MatrixSymbols) into boxes."""
+    """Validate ``{symbol: (lo, hi)}`` (or a matrix kind for MatrixSymbols) into boxes.
+
+    An ``IndexedBase`` key gives the box of every element ``x[k]`` of that family.
+    """
     if domain is None:
         return {}
     if not isinstance(domain, Mapping):
         raise ValueError(f"domain must be a dict {{symbol: (lo, hi)}}, not {type(domain).__name__}")
     boxes: dict[sp.Basic, _Box] = {}
     for symbol, spec in domain.items():
-        if not isinstance(symbol, (sp.Symbol, sp.MatrixSymbol)):
+        if not isinstance(symbol, (sp.Symbol, sp.MatrixSymbol, sp.IndexedBase)):
+            hint = (
+                f": give the box of the whole family, domain={{{symbol.base}: (lo, hi)}}"
+                if isinstance(symbol, sp.Indexed)
+                else ""
+            )
             raise ValueError(
-                f"domain keys must be sympy Symbols or MatrixSymbols, got {symbol!r} "
-                f"({type(symbol).__name__})"
+                f"domain keys must be sympy Symbols, MatrixSymbols or IndexedBases, got "
+                f"{symbol!r} ({type(symbol).__name__}){hint}"
             )
         if isinstance(symbol, sp.MatrixSymbol) and isinstance(spec, str):
             if spec not in ("spd", "diagonal", "symmetric"):
@@ -615,7 +636,13 @@ def _sample_matrix(box: _Box, shape: tuple[int, int], rng: np.random.Generator) 
 
 
 def _to_mpc(value: sp.Basic, digits: int) -> mpmath.mpc | None:
-    """An evaluated sympy number as an mpmath complex; None if it is not finite."""
+    """An evaluated sympy number as an mpmath complex; None if it is not finite.
+
+    ``evalf`` reports a cancellation that left no significant digit as a *scaled zero*: a Float
+    of 1-bit precision that prints as ``0.e-153`` but holds the bound :math:`2^{-508}` as its
+    value. Such a part is 0 (to within far less than the tolerance) and is taken as 0, not as
+    its bound.
+    """
     if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
         return None
     if value.free_symbols or not value.is_number:
@@ -629,11 +656,23 @@ def _to_mpc(value: sp.Basic, digits: int) -> mpmath.mpc | None:
                 raise _NotNumeric(f"could not evaluate {value} numerically")
         if part.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
             return None
+        if _is_scaled_zero(part):
+            part = sp.Integer(0)
         parts.append(mpmath.mpf(sp.Float(part, digits)._mpf_))
     return mpmath.mpc(*parts)
 
 
+def _is_scaled_zero(number: sp.Number) -> bool:
+    """True for evalf's "zero to within a bound" (precision of 1 bit, bound below 1e-30)."""
+    return (
+        isinstance(number, sp.Float)
+        and number._prec <= 1
+        and abs(mpmath.mpf(number._mpf_)) <= ATOL * 1e-10
+    )
+
+
 _UNEVALUATED = (sp.Integral, sp.Sum, sp.Product, sp.Derivative, sp.Subs, sp.Limit)
+_BINDING = (sp.Integral, sp.Sum, sp.Product, sp.Derivative, sp.Subs, sp.Limit, sp.Lambda)
 
 
 def _evaluated(value: sp.Basic) -> bool:
@@ -646,17 +685,32 @@ def _evaluated(value: sp.Basic) -> bool:
     return bool(value.is_number) and all(part.is_Number for part in value.as_real_imag())
 
 
+def _substitute(expr: sp.Basic, point: dict) -> sp.Basic:
+    """``expr`` with the sampled exact values (Rationals, Integers) put in for its symbols.
+
+    Exact arithmetic makes exact cancellations exact: :math:`1 - y` at :math:`y = 1` is the
+    Integer 0, where ``evalf(subs=...)`` can only bound it (``0.e-153``). ``xreplace`` is one
+    pass; ``subs`` is used when the expression binds variables (sums, integrals, ...), because
+    it leaves bound variables alone.
+    """
+    if not point:
+        return expr
+    return expr.subs(point) if expr.has(*_BINDING) else expr.xreplace(point)
+
+
 def _evaluate_scalar(expr: sp.Expr, point: dict, digits: int) -> mpmath.mpc | None:
     """``expr`` at ``point`` to ``digits`` significant digits (None if not finite there).
 
-    Tries ``evalf(subs=point)`` (no exact arithmetic), then exact substitution followed by
-    ``evalf`` (numeric quadrature and summation), then ``doit`` before ``evalf``.
+    The point is substituted exactly (:func:`_substitute`), then ``evalf`` evaluates (numeric
+    quadrature and summation included); if something is left unevaluated, ``doit`` before
+    ``evalf``; as a last resort ``evalf(subs=point)`` on the original expression.
     """
-    value = expr.evalf(digits, subs=point) if point else expr.evalf(digits)
+    exact = _substitute(expr, point)
+    value = exact.evalf(digits)
     if not _evaluated(value):
-        value = expr.subs(point).evalf(digits)
-    if not _evaluated(value):
-        value = expr.subs(point).doit().evalf(digits)
+        value = exact.doit().evalf(digits)
+    if not _evaluated(value) and point:
+        value = expr.evalf(digits, subs=point)
     return _to_mpc(value, digits)
 
 
@@ -797,12 +851,28 @@ def _numeric_check(
                 f"matrix {m} has symbolic shape {m.shape}: pass dims={{size symbol: integer}} "
                 "so that random matrices of concrete size can be substituted"
             )
-    scalar_symbols = set().union(*(side.free_symbols for side in both)) - matrix_symbols
+    scalar_symbols = set().union(*(_free_scalars(side) for side in both)) - matrix_symbols
+    symbolic_index = sorted(
+        (s for s in scalar_symbols if isinstance(s, sp.Indexed) and not _concrete_element(s)),
+        key=str,
+    )
+    if symbolic_index:
+        return Verdict(
+            VerdictKind.UNVERIFIED,
+            reason=(
+                f"{', '.join(map(str, symbolic_index))} has a symbolic index: give the sum "
+                "concrete bounds (given={n: 4} or dims={n: 4}) so that its elements can be sampled"
+            ),
+        )
+    element_order = sorted(
+        (s for s in scalar_symbols if isinstance(s, sp.Indexed)),
+        key=lambda e: (str(e.base), [int(i) for i in e.indices]),
+    )
     scalar_symbols = {s for s in scalar_symbols if isinstance(s, sp.Symbol)}
     scalar_order = sorted(scalar_symbols, key=str)
     matrix_order = sorted(matrix_symbols, key=str)
 
-    if not scalar_order and not matrix_order:
+    if not scalar_order and not matrix_order and not element_order:
         n_points = 1  # constants: one evaluation is all there is
     rng = np.random.default_rng(seed)
     agreed, fewest_digits, undefined_points = 0, digits, 0
@@ -811,6 +881,9 @@ def _numeric_check(
         if agreed >= n_points:
             break
         scalars = {s: _sample_scalar(boxes.get(s) or _default_box(s), rng) for s in scalar_order}
+        for element in element_order:
+            box = boxes.get(element.base) or _default_box(element)
+            scalars[element] = _sample_scalar(box, rng)
         matrices = {
             m: _sample_matrix(boxes.get(m) or _default_box(m), tuple(map(int, m.shape)), rng)
             for m in matrix_order
@@ -866,6 +939,22 @@ def _numeric_check(
             ),
         )
     return Verdict(VerdictKind.NUMERIC, points=agreed, digits=fewest_digits)
+
+
+def _free_scalars(expr: sp.Basic) -> set[sp.Basic]:
+    """The free symbols to sample: sympy counts the label ``x`` of an element ``x[2]`` as free,
+    but only a label that also occurs outside the elements is a symbol of its own."""
+    free = expr.free_symbols
+    elements = {e for e in free if isinstance(e, sp.Indexed)}
+    if not elements:
+        return free
+    outside = expr.xreplace({e: sp.Dummy() for e in expr.atoms(sp.Indexed)}).free_symbols
+    return elements | {s for s in free if s in outside}
+
+
+def _concrete_element(element: sp.Indexed) -> bool:
+    """True for an element ``x[2]`` or ``A[1, 3]`` (integer indices), not ``x[i]``."""
+    return all(index.is_Integer for index in element.indices)
 
 
 def _run_bounded_numeric(function: Callable[[], Any], seconds: float | None) -> tuple[bool, Any]:
@@ -937,7 +1026,9 @@ def check_equal(
     counterexample). If neither decides, the verdict is ``UNVERIFIED``.
 
     ``domain`` maps symbols to sampling boxes ``(lo, hi)``; symbols it does not name get a box
-    from their assumptions (positive: ``(0, 3)``, real: ``(-3, 3)``, integer: ``-6..6``).
+    from their assumptions (positive: ``(0, 3)``, real: ``(-3, 3)``, integer: ``-6..6``). An
+    ``IndexedBase`` ``x`` as key gives the box of each element ``x[k]`` that occurs (sums and
+    products over elements with concrete bounds, from ``given`` or ``dims``, are written out).
     ``dims`` gives concrete sizes for symbolic MatrixSymbol shapes (random matrices are
     substituted). ``seed`` (an int, or a string such as a label) makes the points reproducible;
     by default it is derived from the two expressions. Time: each symbolic route (and ``doit``)
@@ -985,6 +1076,9 @@ def check_equal(
             (s.subs(dims_map) if isinstance(s, sp.MatrixSymbol) else s): box
             for s, box in boxes.items()
         }
+    if left.has(sp.Indexed) or right.has(sp.Indexed):
+        left = _expand_indexed_sums(left, _remaining(deadline, time_limit))
+        right = _expand_indexed_sums(right, _remaining(deadline, time_limit))
     _check_shapes(left, right)
 
     def numeric() -> Verdict:
@@ -999,6 +1093,24 @@ def check_equal(
     if route is not None:
         return Verdict(VerdictKind.PROVED, route=route)
     return verdict if numeric_first else numeric()
+
+
+def _expand_indexed_sums(expr: sp.Basic, time_limit: float | None) -> sp.Basic:
+    r"""Write out every sum and product over ``Indexed`` terms whose bounds are concrete
+    integers, :math:`\sum_{i=1}^{3} x_i \to x_1 + x_2 + x_3`, so that each element that occurs
+    can be sampled (bounds made concrete by ``dims`` after ``doit`` are expanded here)."""
+
+    def concrete_over_indexed(e: sp.Basic) -> bool:
+        return (
+            isinstance(e, (sp.Sum, sp.Product))
+            and e.function.has(sp.Indexed)
+            and all(lo.is_Integer and hi.is_Integer for _, lo, hi in e.limits)
+        )
+
+    ok, expanded = _run_bounded(
+        lambda: expr.replace(concrete_over_indexed, lambda e: e.doit()), time_limit
+    )
+    return expanded if ok else expr
 
 
 def _remaining(deadline: float, limit: float) -> float:
@@ -1079,7 +1191,9 @@ class Derivation:
     range); ``given`` maps symbols to substitutions applied before checking; ``dims`` gives
     concrete matrix sizes; ``label`` is a unique id (used in messages, the registry, the audit
     and as the seed of the random points); ``chapter`` groups derivations in
-    :func:`registry_summary`.
+    :func:`registry_summary`; ``layout`` is ``"inline"`` (justification and mark on the row of
+    each step) or ``"stacked"`` (on a small indented line below the step, for narrow pages);
+    by default ``glmnotes.verify.DEFAULT_LAYOUT``.
     """
 
     def __init__(
@@ -1096,7 +1210,15 @@ class Derivation:
         time_limit: float = ROUTE_TIME_LIMIT,
         symbolic_budget: float = SYMBOLIC_BUDGET,
         allow_unverified: bool = False,
+        layout: str | None = None,
     ) -> None:
+        if layout is None:
+            layout = DEFAULT_LAYOUT
+        if layout not in LAYOUTS:
+            raise ValueError(
+                f"layout must be one of {LAYOUTS} (justifications beside or below each step), "
+                f"got {layout!r}"
+            )
         if not isinstance(label, str) or not _LABEL_PATTERN.match(label):
             raise ValueError(
                 f"label must be a non-empty string of letters, digits, '-', '_', '.', ':' "
@@ -1107,6 +1229,7 @@ class Derivation:
         self.label = label
         self.title = title if title else label
         self.chapter = chapter
+        self.layout = layout
         self.start = _as_expression(start, f"the start of derivation {label!r}")
         self.domain = _parse_domain(domain)
         self.given = _parse_given(given)
@@ -1278,20 +1401,20 @@ class Derivation:
         return r",\quad ".join(box.latex(s) for s, box in self.domain.items())
 
     def latex(self) -> str:
-        r"""The aligned block (without ``$$``): one line per checked step,
-        ``left &= right && \text{(why)}\ <mark>``."""
-        rows = []
+        r"""The aligned block (without ``$$``): one line per checked step.
+
+        Inline layout: ``left &= right && \text{(why)}\ <mark>``. Stacked layout: the step
+        ``left &= right``, then ``&\qquad {\small \text{(why)}\ <mark>}`` on the row below
+        (and a counterexample on a further row).
+        """
+        rows = []  # (relation row, why, verdict, erratum)
         if self.is_equation_chain:
-            rows.append(
-                rf"{_expr_latex(self.start.lhs)} &= {_expr_latex(self.start.rhs)} && "
-                + _annotation_latex("start", self.start_verdict, None)
-            )
+            start = rf"{_expr_latex(self.start.lhs)} &= {_expr_latex(self.start.rhs)}"
+            rows.append((start, "start", self.start_verdict, None))
             for s in self.steps:
                 relation = r"\neq" if s.erratum is not None else "="
-                rows.append(
-                    rf"{_expr_latex(s.expr.lhs)} &{relation} {_expr_latex(s.expr.rhs)} && "
-                    + _annotation_latex(s.why, s.verdict, s.erratum)
-                )
+                row = rf"{_expr_latex(s.expr.lhs)} &{relation} {_expr_latex(s.expr.rhs)}"
+                rows.append((row, s.why, s.verdict, s.erratum))
         else:
             previous_shown = self.start
             for index, s in enumerate(self.steps):
@@ -1300,13 +1423,18 @@ class Derivation:
                 if index == 0 or s.compared_with is not previous_shown:
                     left = _expr_latex(s.compared_with)
                 rows.append(
-                    rf"{left} &{relation} {_expr_latex(s.expr)} && "
-                    + _annotation_latex(s.why, s.verdict, s.erratum)
+                    (rf"{left} &{relation} {_expr_latex(s.expr)}", s.why, s.verdict, s.erratum)
                 )
                 previous_shown = s.expr
-            if not self.steps:
-                rows.append(rf"{_expr_latex(self.start)} &")
-        return "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"
+        lines = []
+        for row, why, verdict, erratum in rows:
+            if self.layout == "stacked":
+                lines += [row, *_stacked_annotation_lines(why, verdict, erratum)]
+            else:
+                lines.append(f"{row} && {_annotation_latex(why, verdict, erratum)}")
+        if not rows:
+            lines = [rf"{_expr_latex(self.start)} &"]
+        return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
 
     def _repr_latex_(self) -> str:
         return "$$" + self.latex() + "$$"
@@ -1448,27 +1576,54 @@ def _annotation_latex(why: str, verdict: Verdict, erratum: str | None) -> str:
     elif verdict.kind is VerdictKind.NUMERIC:
         mark = rf"\checkmark\,{{\scriptstyle\text{{numeric, {_points_text(verdict.points)}}}}}"
     elif verdict.kind is VerdictKind.FAILED:
-        c = verdict.counterexample
-        entry = rf"\text{{, entry }}{c.entry}" if c.entry is not None else ""
-        reference = _text_latex(f"false [{erratum}]") if erratum else r"\text{false}"
-        mark = (
-            rf"\times\,{{\scriptstyle {reference}\text{{: at }}{c.point_latex}{entry}"
-            rf"\text{{, left }}{c.left_latex}\text{{, right }}{c.right_latex}}}"
-        )
+        where = _counterexample_latex(verdict.counterexample)
+        mark = rf"\times\,{{\scriptstyle {_false_latex(erratum)}\text{{: at }}{where}}}"
     else:
         mark = r"?\,{\scriptstyle\text{not verified}}"
     return annotation + r"\ " + mark
+
+
+def _stacked_annotation_lines(why: str, verdict: Verdict, erratum: str | None) -> list[str]:
+    r"""The annotation of one step for the stacked layout, as rows of the aligned block: one
+    small indented row, ``&\qquad {\small \text{(why)}\ <mark>}``; a counterexample (long: a
+    point and two values) gets a row of its own below it."""
+    if verdict.kind is not VerdictKind.FAILED:
+        return [rf"&\qquad {{\small {_annotation_latex(why, verdict, erratum)}}}"]
+    where = _counterexample_latex(verdict.counterexample)
+    return [
+        rf"&\qquad {{\small {_text_latex(f'({why})')}\ \times\,{{\scriptstyle "
+        rf"{_false_latex(erratum)}}}}}",
+        rf"&\qquad {{\small {{\scriptstyle \text{{at }}{where}}}}}",
+    ]
+
+
+def _false_latex(erratum: str | None) -> str:
+    return _text_latex(f"false [{erratum}]") if erratum else r"\text{false}"
+
+
+def _counterexample_latex(c: Counterexample) -> str:
+    r"""``<point>, left <value>, right <value>`` (with the matrix entry, if any) in LaTeX."""
+    entry = rf"\text{{, entry }}{c.entry}" if c.entry is not None else ""
+    return rf"{c.point_latex}{entry}\text{{, left }}{c.left_latex}\text{{, right }}{c.right_latex}"
 
 
 # --- registry --------------------------------------------------------------------------------
 
 
 class Summary(dict):
-    """Counts of checked lines by outcome; ``str()`` gives a sentence for the end of a chapter."""
+    """Counts of checked lines by outcome; ``str()`` gives a sentence for the end of a chapter.
+
+    ``derivations`` counts the derivations with at least one checked line (a derivation whose
+    only step raised has none and is not counted).
+    """
 
     def __str__(self) -> str:
+        steps = "1 step" if self["steps"] == 1 else f"{self['steps']} steps"
+        derivations = (
+            "1 derivation" if self["derivations"] == 1 else f"{self['derivations']} derivations"
+        )
         return (
-            f"{self['steps']} steps checked in {self['derivations']} derivations: "
+            f"{steps} checked in {derivations}: "
             f"{self['proved']} proved symbolically, {self['numeric']} verified numerically, "
             f"{self['errata']} errata from the notes shown false, "
             f"{self['unverified']} not verified"
@@ -1487,8 +1642,9 @@ def clear_registry() -> None:
 
 def registry_summary(chapter: str | None = None) -> Summary:
     """Counts per outcome over the registered derivations (of one ``chapter`` if given):
-    ``derivations``, ``steps``, ``proved``, ``numeric``, ``errata``, ``unverified``, and
-    ``by_chapter`` (the same counts per chapter)."""
+    ``derivations`` (those with at least one checked line: one whose only step was false and
+    raised checked nothing), ``steps`` (checked lines), ``proved``, ``numeric``, ``errata``,
+    ``unverified``, and ``by_chapter`` (the same counts per chapter)."""
     keys = ("steps", "proved", "numeric", "errata", "unverified")
     total = Summary(derivations=0, **dict.fromkeys(keys, 0))
     by_chapter: dict[str | None, dict[str, int]] = {}
@@ -1496,6 +1652,8 @@ def registry_summary(chapter: str | None = None) -> Summary:
         if chapter is not None and derivation.chapter != chapter:
             continue
         counts = derivation.counts()
+        if counts["steps"] == 0:
+            continue
         bucket = by_chapter.setdefault(
             derivation.chapter, {"derivations": 0, **dict.fromkeys(keys, 0)}
         )

@@ -386,3 +386,54 @@ def test_scanner_edge_cases():
         (7, "environment", "\\begin{equation} f \\end{equation}"),
         (16, "dollar", "deep"),
     ]
+
+
+def test_display_math_in_html_comments_is_skipped(tmp_path):
+    text = textwrap.dedent(
+        """\
+        Kept $$a$$ <!-- $$hidden$$ --> kept $$b$$.
+
+        <!-- a draft, over several lines:
+        $$
+        hidden
+        $$
+        ```{math}
+        hidden
+        ```
+        \\begin{align} hidden \\end{align}
+        % glmnotes: definition
+        -->
+
+        Inline code `<!--` opens no comment: $$c$$
+
+        <!-- one --> $$d$$ <!-- two $$hidden$$
+        still hidden --> $$e$$
+        <!--> $$f$$ <!---> $$g$$
+
+        ```{code-cell} ipython3
+        s = "<!-- in code, not a comment"
+        ```
+
+        $$h$$
+        """
+    )
+    found = audit.find_display_equations(text, file="t.md")
+    assert [(e.line, e.text) for e in found] == [
+        (1, "a"),
+        (1, "b"),
+        (14, "c"),
+        (16, "d"),
+        (17, "e"),
+        (18, "f"),
+        (18, "g"),
+        (24, "h"),
+    ]
+    assert all(e.kind == "dollar" and e.declared is None for e in found)
+    # a chapter whose only uncovered display equation is commented out passes --strict
+    mean, _ = derivation_records()
+    book_dir, notebooks = clean_book(tmp_path, [glue_output("bernoulli-mean", mean)])
+    chapter = book_dir / "clean.md"
+    chapter.write_text(chapter.read_text() + "\n<!--\n$$ \\text{a draft} $$\n-->\n")
+    assert audit.main(["--book", str(book_dir), "--notebooks", str(notebooks), "--strict"]) == 0
+    chapter.write_text(chapter.read_text() + "\n$$ \\text{not a draft} $$\n")
+    assert audit.main(["--book", str(book_dir), "--notebooks", str(notebooks), "--strict"]) == 1

@@ -516,14 +516,50 @@ def test_myst_nb_glue_math_gets_the_aligned_block():
     assert stripped.startswith(r"\begin{aligned}") and stripped.endswith(r"\end{aligned}")
 
 
-def mathjax_errors(formulas: list[str], workdir: pathlib.Path) -> list[str]:
-    """Typeset with MathJax 3 (sphinx-mathjax-offline's copy) under node; undefined macros are
-    errors. Returns one result per formula: 'ok' or the error."""
+def run_mathjax(script: str, formulas: list[str], workdir: pathlib.Path) -> list:
+    """Run a node script with MathJax 3 (sphinx-mathjax-offline's copy) on the formulas (JSON on
+    stdin); returns the JSON list it prints last."""
     node = shutil.which("node")
     spec = importlib.util.find_spec("sphinx-mathjax-offline")
     if node is None or spec is None or spec.origin is None:
         pytest.skip("node or sphinx-mathjax-offline's MathJax is not installed")
     mathjax = pathlib.Path(spec.origin).parent / "static" / "mathjax"
+    script_path = workdir / "typeset.js"
+    script_path.write_text(script)
+    result = subprocess.run(
+        [node, str(script_path), str(mathjax)],
+        input=json.dumps(formulas),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def mathjax_widths(formulas: list[str], workdir: pathlib.Path) -> list[float]:
+    """Rendered widths (in ex) of display formulas, typeset by MathJax 3 to SVG under node."""
+    script = """
+const dir = process.argv[2];
+const MathJax = require(dir + '/node-main.js');
+const input = JSON.parse(require('fs').readFileSync(0, 'utf8'));
+MathJax.init({
+  loader: {paths: {mathjax: dir}, load: ['input/tex', 'output/svg', 'adaptors/liteDOM']},
+  startup: {typeset: false}
+}).then((MJ) => {
+  const out = input.map((tex) => {
+    const svg = MJ.startup.adaptor.outerHTML(MJ.tex2svg(tex, {display: true}));
+    return parseFloat(svg.match(/width="([0-9.]+)ex"/)[1]);
+  });
+  console.log(JSON.stringify(out));
+});
+"""
+    return run_mathjax(script, formulas, workdir)
+
+
+def mathjax_errors(formulas: list[str], workdir: pathlib.Path) -> list[str]:
+    """Typeset with MathJax 3 (sphinx-mathjax-offline's copy) under node; undefined macros are
+    errors. Returns one result per formula: 'ok' or the error."""
     script = """
 const dir = process.argv[2];
 const MathJax = require(dir + '/node-main.js');
@@ -542,17 +578,7 @@ MathJax.init({
   console.log(JSON.stringify(out));
 });
 """
-    script_path = workdir / "typeset.js"
-    script_path.write_text(script)
-    result = subprocess.run(
-        [node, str(script_path), str(mathjax)],
-        input=json.dumps(formulas),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return run_mathjax(script, formulas, workdir)
 
 
 def other_derivations() -> list[Derivation]:
@@ -575,10 +601,13 @@ def other_derivations() -> list[Derivation]:
 
 def test_latex_is_valid_mathjax_as_sphinx_wraps_it(tmp_path):
     formulas = []
-    for d in [mixed_derivation(), *other_derivations()]:
-        aligned = d.latex()
-        assert "\n\n" not in aligned and balanced(aligned)
-        formulas += [aligned, r"\begin{split}" + aligned + r"\end{split}"]  # sphinx wraps it so
+    for d in [mixed_derivation(), *other_derivations(), labels_loglik()]:
+        for layout in verify.LAYOUTS:
+            d.layout = layout
+            aligned = d.latex()
+            assert "\n\n" not in aligned and balanced(aligned)
+            formulas += [aligned, r"\begin{split}" + aligned + r"\end{split}"]  # as sphinx wraps it
+    formulas.append(labels_loglik().domain_latex())
     broken = formulas[0].replace(r"\end{aligned}", "")
     results = mathjax_errors([*formulas, broken, r"\undefinedmacro{x}"], tmp_path)
     assert results[:-2] == ["ok"] * len(formulas)
@@ -670,6 +699,34 @@ def test_registry_summary_counts_per_kind_and_chapter():
     assert registry_summary(chapter="02")["steps"] == 2
     assert str(summary).startswith("6 steps checked in 2 derivations:")
     assert [r.label for r in registry()] == ["bernoulli-mean", "squares"]
+
+
+def test_registry_summary_counts_only_derivations_with_a_checked_line():
+    bernoulli_mean()  # two proved steps
+    caught = Derivation(sp.exp(x), label="caught")
+    with pytest.raises(DerivationError):
+        caught.step(sp.exp(x) + 1, "a slip")  # its only step raised: nothing was checked
+    half = Derivation(Eq(sp.exp(2 * x), sp.exp(x) ** 2), label="half")
+    with pytest.raises(DerivationError):
+        half.step(Eq(sp.exp(2 * x), 2 * sp.exp(x)), "a slip")  # the start was checked
+    assert [len(d.lines()) for d in registry()] == [2, 0, 1]
+    summary = registry_summary()
+    assert summary["derivations"] == 2 and summary["steps"] == 3
+    assert str(summary).startswith("3 steps checked in 2 derivations:")
+    clear_registry()
+    bernoulli_mean()
+    Derivation(sp.exp(x), label="nothing-yet")
+    assert str(registry_summary()).startswith("2 steps checked in 1 derivation:")
+    assert registry_summary()["by_chapter"] == {
+        None: {
+            "derivations": 1,
+            "steps": 2,
+            "proved": 2,
+            "numeric": 0,
+            "errata": 0,
+            "unverified": 0,
+        }
+    }
 
 
 def test_reusing_a_label_for_another_derivation_warns_and_replaces():
@@ -799,3 +856,227 @@ def test_random_exp_log_identities_pass(a, b, k):
 def test_random_perturbations_of_exp_log_identities_fail(a, k, c, j):
     assert check_equal(sp.exp(a * x), sp.exp(a * x) + c * x**j).kind is VerdictKind.FAILED
     assert check_equal(sp.log(xp**k), k * sp.log(xp) + c * xp**j).kind is VerdictKind.FAILED
+
+
+# --- exact points: exact zeros stay zero -----------------------------------------------------
+
+y_label = sp.Symbol("y", integer=True, nonnegative=True)
+mu = sp.Symbol("mu", positive=True)
+
+
+def exact(decimal_text: str) -> mpmath.mpf:
+    """A reported short decimal as an mpmath number (exactly, via Fraction), at 40 digits."""
+    value = Fraction(decimal_text)
+    with mpmath.workdps(40):
+        return mpmath.mpf(value.numerator) / value.denominator
+
+
+def test_bernoulli_label_identity_with_integer_labels_is_exact():
+    # For labels y in {0, 1}, y (1 - y) = 0 exactly (Fraction arithmetic), so the left side is 0
+    # however large the other factor; sympy cannot prove it (it does not know y is 0 or 1).
+    assert all(Fraction(v) * (1 - Fraction(v)) == 0 for v in (0, 1))
+    left = y_label * (1 - y_label) * sp.exp(sp.exp(40 * mu))
+    assert sp.simplify(left) != 0
+    d = Derivation(left, domain={y_label: (0, 1), mu: (0, 1)}, label="labels-vanish")
+    d.step(sp.Integer(0), "y (1 - y) = 0 for y in {0, 1}")
+    assert d.steps[0].verdict == Verdict(
+        VerdictKind.NUMERIC, points=7, digits=verify.WORKING_DIGITS
+    )
+
+
+@pytest.mark.parametrize("labels_box", [(0, 1), (1, 1)])  # (1, 1): every point has y = 1
+def test_erratum_counterexample_at_integer_labels_shows_exact_values(labels_box):
+    loglik = y_label * sp.log(mu) + (1 - y_label) * sp.log(1 - mu)
+    d = Derivation(loglik, domain={y_label: labels_box, mu: (0, 1)}, label="labels-loglik")
+    d.step(
+        y_label * sp.log(mu) * (1 - y_label) * sp.log(1 - mu), "the notes' LL", erratum="dl-loglik"
+    )
+    c = d.steps[0].verdict.counterexample
+    point = dict(c.point)
+    assert point["y"] in ("0", "1") and labels_box[0] <= int(point["y"]) <= labels_box[1]
+    # the notes' product has the factor y (1 - y) = 0: exactly zero, printed as zero
+    assert c.right == "0.0" and c.right_latex == "0.0"
+    y_value, mu_value = int(point["y"]), exact(point["mu"])
+    reference = y_value * mpmath.log(mu_value) + (1 - y_value) * mpmath.log(1 - mu_value)
+    assert float(c.left) == pytest.approx(float(reference), rel=1e-14)
+    assert "right }0.0}" in d.latex()
+
+
+def test_exact_substitution_and_scaled_zeros_give_exact_zeros():
+    # 1 - y at y = 1: exact substitution gives the Integer 0 (evalf(subs=) gave 1.2e-153)
+    assert verify._evaluate(1 - y_label, {y_label: sp.Integer(1)}, {}, 35) == [0]
+    assert verify._evaluate((1 - y_label) * sp.exp(mu), {y_label: 1, mu: 2}, {}, 35) == [0]
+    # a cancellation evalf cannot resolve (log 6 - log 2 - log 3) is 0, not its bound 2^-508
+    scaled_zero = (sp.log(6) - sp.log(2) - sp.log(3)).evalf(35)
+    assert scaled_zero._prec <= 1 and scaled_zero != 0  # sympy's "0.e-153"
+    assert verify._to_mpc(scaled_zero, 35) == 0
+    a, b = sp.symbols("a b", positive=True)
+    verdict = check_equal(sp.log(a * b) - sp.log(a) - sp.log(b), 0, numeric_first=True)
+    assert verdict == Verdict(VerdictKind.NUMERIC, points=7, digits=verify.WORKING_DIGITS)
+    # tiny true values are not taken for zeros
+    (tiny,) = verify._evaluate(sp.exp(-400 * mu), {mu: 1}, {}, 35)
+    with mpmath.workdps(40):
+        assert abs(tiny - mpmath.exp(-400)) <= 1e-30 * mpmath.exp(-400)
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.integers(1, 6), st.integers(1, 60), st.integers(-9, 9).filter(bool))
+def test_random_vanishing_label_factors_are_exact(k, scale, c):
+    # y^k = y for y in {0, 1}, so (y^k - y) e^{scale mu} is exactly 0 at every label (and not c)
+    vanishing = (y_label**k - y_label) * sp.exp(scale * mu)
+    verdict = check_equal(vanishing, 0, domain={y_label: (0, 1), mu: (0, 1)}, numeric_first=True)
+    assert verdict.holds
+    wrong = check_equal(vanishing, c, domain={y_label: (0, 1), mu: (0, 1)}, numeric_first=True)
+    assert wrong.kind is VerdictKind.FAILED
+    assert wrong.counterexample.left == "0.0" and Fraction(wrong.counterexample.right) == c
+
+
+# --- IndexedBase families --------------------------------------------------------------------
+
+i_index = sp.Symbol("i", integer=True, positive=True)
+xs = sp.IndexedBase("x", real=True)
+ws = sp.IndexedBase("w", positive=True)
+labels = sp.IndexedBase("y", integer=True, nonnegative=True)
+mus = sp.IndexedBase("mu", positive=True)
+
+
+def labels_loglik() -> Derivation:
+    """The notes' log-likelihood erratum over n = 3 indexed labels y[i] in {0, 1}."""
+    term = labels[i_index] * sp.log(mus[i_index])
+    d = Derivation(
+        sp.Sum(term + (1 - labels[i_index]) * sp.log(1 - mus[i_index]), (i_index, 1, n)),
+        given={n: 3},
+        domain={labels: (0, 1), mus: (0, 1)},
+        label="indexed-loglik",
+    )
+    d.step(
+        sp.Sum(term * (1 - labels[i_index]) * sp.log(1 - mus[i_index]), (i_index, 1, n)),
+        "the notes' LL",
+        erratum="dl-loglik",
+    )
+    return d
+
+
+def test_sum_over_indexed_elements_is_evaluated_by_sampling_each_element():
+    left = sp.Sum(sp.log(ws[i_index]), (i_index, 1, n))
+    right = sp.log(sp.Product(ws[i_index], (i_index, 1, n)))
+    domain = {ws: (sp.Rational(1, 2), 2)}
+    verdict = check_equal(left, right, domain=domain, given={n: 4}, numeric_first=True)
+    assert verdict == Verdict(VerdictKind.NUMERIC, points=7, digits=verify.WORKING_DIGITS)
+    wrong = check_equal(
+        left, right + ws[2] / 10**15, domain=domain, given={n: 4}, numeric_first=True
+    )
+    assert wrong.kind is VerdictKind.FAILED
+    point = {name: Fraction(value) for name, value in wrong.counterexample.point}
+    assert sorted(point) == ["w[1]", "w[2]", "w[3]", "w[4]"]
+    assert all(Fraction(1, 2) < value < 2 for value in point.values())
+    # both reported values are log(w1 w2 w3 w4) (+ w2 / 10^15) at the reported point (mpmath)
+    with mpmath.workdps(40):
+        values = [exact(v) for _, v in wrong.counterexample.point]
+        reference = mpmath.log(mpmath.fprod(values))
+        shifted = reference + values[1] / 10**15
+    assert float(wrong.counterexample.left) == pytest.approx(float(reference), rel=1e-14)
+    assert float(wrong.counterexample.right) == pytest.approx(float(shifted), rel=1e-14)
+    assert float(wrong.counterexample.right) != float(wrong.counterexample.left)
+    assert "{w}_{2} = " in wrong.counterexample.point_latex
+
+
+def test_indexed_sum_with_bounds_from_dims():
+    squares = sp.Sum(xs[i_index] ** 2, (i_index, 1, n))
+    written_out = xs[1] ** 2 + xs[2] ** 2 + xs[3] ** 2
+    assert check_equal(squares, written_out, domain={xs: (-1, 1)}, dims={n: 3}).holds
+    wrong = check_equal(squares, written_out - xs[3] ** 2, domain={xs: (-1, 1)}, dims={n: 3})
+    assert wrong.kind is VerdictKind.FAILED
+    point = dict(wrong.counterexample.point)
+    assert sorted(point) == ["x[1]", "x[2]", "x[3]"]
+    gap = Fraction(wrong.counterexample.left) - Fraction(wrong.counterexample.right)
+    assert float(gap) == pytest.approx(float(Fraction(point["x[3]"]) ** 2), rel=1e-12)
+
+
+def test_indexed_labels_erratum_shows_integer_labels_and_an_exact_zero():
+    d = labels_loglik()
+    c = d.steps[0].verdict.counterexample
+    point = dict(c.point)
+    assert sorted(point) == ["mu[1]", "mu[2]", "mu[3]", "y[1]", "y[2]", "y[3]"]
+    assert all(point[f"y[{k}]"] in ("0", "1") for k in (1, 2, 3))
+    assert all(0 < Fraction(point[f"mu[{k}]"]) < 1 for k in (1, 2, 3))
+    assert c.right == "0.0"  # every summand has the factor y_i (1 - y_i) = 0
+    y_values = [int(point[f"y[{k}]"]) for k in (1, 2, 3)]
+    mu_values = [exact(point[f"mu[{k}]"]) for k in (1, 2, 3)]
+    reference = sum(
+        y * mpmath.log(m) + (1 - y) * mpmath.log(1 - m)
+        for y, m in zip(y_values, mu_values, strict=True)
+    )
+    assert float(c.left) == pytest.approx(float(reference), rel=1e-14)
+    assert "y[...] in {0, ..., 1}" in str(d) and "mu[...] in (0, 1)" in str(d)
+    assert d.domain_latex() == r"y_{\dots} \in \{0, \dots, 1\},\quad \mu_{\dots} \in (0, 1)"
+
+
+def test_indexed_elements_with_a_symbolic_index_are_unverified_not_false():
+    verdict = check_equal(
+        sp.Sum(xs[i_index], (i_index, 1, n)),
+        sp.Sum(xs[i_index], (i_index, 1, n)) + 1,
+        numeric_first=True,
+    )
+    assert verdict.kind is VerdictKind.UNVERIFIED
+    assert "symbolic index" in verdict.reason and "dims={n: 4}" in verdict.reason
+
+
+def test_indexed_domain_input_errors():
+    with pytest.raises(ValueError, match=r"domain=\{x: \(lo, hi\)\}"):
+        check_equal(xs[1], xs[1], domain={xs[1]: (0, 1)})
+    with pytest.raises(ValueError, match="positive"):
+        check_equal(ws[1], ws[1], domain={ws: (-1, 1)})
+
+
+# --- stacked layout ---------------------------------------------------------------------------
+
+
+def test_stacked_layout_puts_each_justification_on_the_line_below():
+    d = mixed_derivation()  # three true steps, then an erratum shown false
+    assert d.layout == "inline" == verify.DEFAULT_LAYOUT
+    inline_rows = rows(d._repr_latex_())
+    d.layout = "stacked"
+    stacked_rows = rows(d._repr_latex_())
+    assert len(stacked_rows) == 2 * len(inline_rows) + 1  # the counterexample gets its own row
+    for index, row in enumerate(inline_rows[:3]):
+        step, note = row.split(" && ")
+        assert stacked_rows[2 * index] == step  # left &= right, nothing beside it
+        assert stacked_rows[2 * index + 1] == rf"&\qquad {{\small {note}}}"
+    step, note = inline_rows[3].split(" && ")
+    erratum_step, verdict_row, counterexample_row = stacked_rows[6:]
+    assert erratum_step == step and r"\neq" in step
+    assert verdict_row.startswith(r"&\qquad {\small \text{(the notes' step)}\ \times")
+    assert "false [000: mean]" in verdict_row and "left" not in verdict_row
+    c = d.steps[3].verdict.counterexample
+    where = rf"{c.point_latex}\text{{, left }}{c.left_latex}\text{{, right }}{c.right_latex}"
+    assert counterexample_row == rf"&\qquad {{\small {{\scriptstyle \text{{at }}{where}}}}}"
+    assert note.endswith(rf"\text{{: at }}{where}}}")  # the same point and values as inline
+    for row in stacked_rows:
+        assert row.count("&") - row.count(r"\&") == 1 and balanced(row)
+    # every row is narrower than the widest inline row
+    assert max(map(len, stacked_rows)) < max(map(len, inline_rows))
+
+
+def test_stacked_layout_is_narrower_as_mathjax_renders_it(tmp_path):
+    derivations = [mixed_derivation(), labels_loglik(), *other_derivations()[:3]]
+    formulas = []
+    for d in derivations:
+        for layout in ("inline", "stacked"):
+            d.layout = layout
+            formulas.append(d.latex())
+    widths = mathjax_widths(formulas, tmp_path)
+    inline, stacked = widths[0::2], widths[1::2]
+    assert all(w > 0 for w in widths)
+    # at least a fifth narrower each (measured: 23 % to 56 % narrower)
+    assert all(s < 0.8 * i for i, s in zip(inline, stacked, strict=True)), (inline, stacked)
+
+
+def test_layout_option_and_module_default(monkeypatch):
+    assert Derivation(x, label="a", layout="stacked").layout == "stacked"
+    monkeypatch.setattr(verify, "DEFAULT_LAYOUT", "stacked")
+    d = Derivation(sp.exp(x) * sp.exp(x), label="b")
+    d.step(sp.exp(2 * x), "add exponents")
+    assert d.layout == "stacked" and rows(d.latex())[1].startswith(r"&\qquad {\small ")
+    with pytest.raises(ValueError, match="layout must be one of"):
+        Derivation(x, label="c", layout="wide")
