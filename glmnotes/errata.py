@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from glmnotes.notation import Eq, Indicator, shown, sigmoid, times
 from glmnotes.verify import Derivation, VerdictKind, check_equal
 
 __all__ = [
@@ -47,7 +48,6 @@ __all__ = [
     "SOURCES",
     "Erratum",
     "ErratumCheckError",
-    "Indicator",
     "NumericEvidence",
     "Source",
     "catalogue",
@@ -55,7 +55,6 @@ __all__ = [
     "entry",
     "labels",
     "normalise_whitespace",
-    "sigmoid",
     "summary_rows",
 ]
 
@@ -237,61 +236,6 @@ def normalise_whitespace(text: str) -> str:
 # ---- sympy helpers --------------------------------------------------------------------------
 
 
-class sigmoid(sp.Function):  # noqa: N801 - named like the sympy functions it sits beside
-    r"""The logistic function :math:`\sigma(t) = 1/(1 + e^{-t})` as a sympy function.
-
-    It prints as :math:`\sigma(t)`, differentiates as :math:`\sigma' = \sigma(1 - \sigma)` and
-    evaluates numerically through :math:`1/(1 + e^{-t})`, so checked derivations can show
-    :math:`\sigma` rather than its formula.
-    """
-
-    @classmethod
-    def eval(cls, t):
-        if t.is_zero:
-            return sp.Rational(1, 2)
-        return None
-
-    def fdiff(self, argindex=1):
-        t = self.args[0]
-        return sigmoid(t) * (1 - sigmoid(t))
-
-    def _eval_rewrite_as_exp(self, t, **kwargs):
-        return 1 / (1 + sp.exp(-t))
-
-    def _eval_evalf(self, prec):
-        return (1 / (1 + sp.exp(-self.args[0])))._eval_evalf(prec)
-
-    def _latex(self, printer, exp=None):
-        text = rf"\sigma\left({printer._print(self.args[0])}\right)"
-        return text if exp is None else rf"{text}^{{{exp}}}"
-
-
-class Indicator(sp.KroneckerDelta):
-    r"""The indicator :math:`1\{y = i\}` of an integer symbol: sympy's Kronecker delta, printed
-    as the notes write it."""
-
-    def _latex(self, printer, exp=None):
-        first, second = self.args
-        variable, value = (second, first) if first.is_Number else (first, second)
-        text = rf"1\{{{printer._print(variable)} = {printer._print(value)}\}}"
-        return text if exp is None else rf"\left({text}\right)^{{{exp}}}"
-
-
-def _shown(latex: str) -> sp.Symbol:
-    """A placeholder symbol displayed as the LaTeX ``latex`` (its value comes from ``given``)."""
-    return sp.Symbol("{" + latex + "}")
-
-
-def _eq(left: Any, right: Any) -> sp.Equality:
-    """An unevaluated equation, shown as written."""
-    return sp.Eq(left, right, evaluate=False)
-
-
-def _times(*factors: Any) -> sp.Expr:
-    """A product kept in the order written."""
-    return sp.Mul(*factors, evaluate=False)
-
-
 def _derivation(start: Any, name: str, title: str, **options: Any) -> Derivation:
     if "given" in options:
         options["given"] = _closed(options["given"])
@@ -353,7 +297,7 @@ def _check_dl_toy_steps() -> tuple[Derivation, ...]:
 
 
 def _partial(f: str, v: str) -> sp.Symbol:
-    return _shown(rf"\frac{{\partial {f}}}{{\partial {v}}}")
+    return shown(rf"\frac{{\partial {f}}}{{\partial {v}}}")
 
 
 def _toy_partials():
@@ -377,25 +321,25 @@ def _check_dl_toy_chain() -> tuple[Derivation, ...]:
     a, b, c, d, e = _toy_symbols()
     P = _partial
     chain = _derivation(
-        _eq(P("L", "L"), 1),
+        Eq(P("L", "L"), 1),
         "dl-toy-chain",
         "The toy graph's chain rule, from right to left",
         given=_toy_partials(),
     )
     chain.step(
-        _eq(P("L", "e"), _times(P("L", "L"), P("L", "c"))),
+        Eq(P("L", "e"), times(P("L", "L"), P("L", "c"))),
         "the notes' line for $e$",
         erratum="dl-toy-chain",
     )
     chain.step(
-        _eq(P("L", "e"), _times(P("L", "L"), sp.Derivative(c * e, e))),
+        Eq(P("L", "e"), times(P("L", "L"), sp.Derivative(c * e, e))),
         "corrected: seed times local derivative",
     )
     chain.step(
-        _eq(P("L", "d"), _times(P("L", "L"), P("L", "e"), P("e", "d"))),
+        Eq(P("L", "d"), times(P("L", "L"), P("L", "e"), P("e", "d"))),
         "the notes' line for $d$ (right)",
     )
-    chain.step(_eq(P("L", "b"), _times(P("L", "d"), P("d", "b"))), "one more edge: $d = 2b$")
+    chain.step(Eq(P("L", "b"), times(P("L", "d"), P("d", "b"))), "one more edge: $d = 2b$")
     return (chain,)
 
 
@@ -403,13 +347,13 @@ def _check_dl_toy_chain_circular() -> tuple[Derivation, ...]:
     a, b, c, d, e = _toy_symbols()
     P = _partial
     chain = _derivation(
-        _eq(P("L", "c"), _times(P("L", "L"), P("L", "c"))),
+        Eq(P("L", "c"), times(P("L", "L"), P("L", "c"))),
         "dl-toy-chain-circular",
         "The notes' first chain-rule line",
         given=_toy_partials(),
     )
     chain.step(
-        _eq(P("L", "c"), _times(P("L", "L"), sp.Derivative(c * e, c))),
+        Eq(P("L", "c"), times(P("L", "L"), sp.Derivative(c * e, c))),
         "the useful form: seed times local derivative",
     )
     return (chain,)
@@ -426,7 +370,7 @@ def _check_dl_loglik_product() -> tuple[Derivation, ...]:
         domain=domain,
     )
     one_point.step(
-        _times(y * sp.log(y_hat), (1 - y) * sp.log(1 - y_hat)),
+        times(y * sp.log(y_hat), (1 - y) * sp.log(1 - y_hat)),
         "the notes: the two terms multiplied",
         erratum="dl-loglik-product",
     )
@@ -434,7 +378,7 @@ def _check_dl_loglik_product() -> tuple[Derivation, ...]:
         y * sp.log(y_hat) + (1 - y) * sp.log(1 - y_hat), "corrected: the log of a product is a sum"
     )
     vanishing = _derivation(
-        _times(y * sp.log(y_hat), (1 - y) * sp.log(1 - y_hat)),
+        times(y * sp.log(y_hat), (1 - y) * sp.log(1 - y_hat)),
         "dl-loglik-product-zero",
         "The notes' expression is zero at every data point",
         domain=domain,
@@ -659,11 +603,11 @@ def _check_lin_nonlinear_techniques() -> tuple[Derivation, ...]:
     def second_difference(f: Callable[[sp.Matrix], sp.Expr]) -> sp.Expr:
         return f(e1) + f(-e1) - 2 * f(origin)
 
-    shown_linear = _shown(r"\Delta f_{\text{conv+res}}")
-    shown_relu = _shown(r"\Delta f_{\text{ReLU}}")
-    shown_target = _shown(r"\Delta |x_1|")
+    shown_linear = shown(r"\Delta f_{\text{conv+res}}")
+    shown_relu = shown(r"\Delta f_{\text{ReLU}}")
+    shown_target = shown(r"\Delta |x_1|")
     chain = _derivation(
-        _eq(shown_linear, 0),
+        Eq(shown_linear, 0),
         "lin-nonlinear-techniques",
         "Second differences $\\Delta f = f(e_1) + f(-e_1) - 2 f(0)$",
         given={
@@ -673,13 +617,13 @@ def _check_lin_nonlinear_techniques() -> tuple[Derivation, ...]:
         },
     )
     chain.step(
-        _eq(shown_target, 0),
+        Eq(shown_target, 0),
         "the thread: such a network learns $|x_1|$",
         erratum="lin-nonlinear-techniques",
     )
-    chain.step(_eq(shown_relu, shown_target), "corrected: two ReLU units")
+    chain.step(Eq(shown_relu, shown_target), "corrected: two ReLU units")
     t = sp.Symbol("t", real=True)
-    chain.step(_eq(_relu(t) + _relu(-t), sp.Abs(t)), "$\\max(0, t) + \\max(0, -t) = |t|$")
+    chain.step(Eq(_relu(t) + _relu(-t), sp.Abs(t)), "$\\max(0, t) + \\max(0, -t) = |t|$")
     return (chain,)
 
 
@@ -691,7 +635,7 @@ def _check_lin_reduced_rank() -> tuple[Derivation, ...]:
     W_ols_value = sp.ImmutableMatrix(sp.diag(2, 1))
     V1_value = sp.ImmutableMatrix([[1], [0]])  # the leading right singular vector of W_ols
     chain = _derivation(
-        _eq(sp.Determinant(W2 * W1), 0),
+        Eq(sp.Determinant(W2 * W1), 0),
         "lin-reduced-rank",
         "A $2 \\to 1 \\to 2$ linear network against the least-squares fit $W_{\\mathrm{ols}} = "
         "\\mathrm{diag}(2, 1)$ (orthonormal inputs)",
@@ -704,16 +648,16 @@ def _check_lin_reduced_rank() -> tuple[Derivation, ...]:
         },
     )
     chain.step(
-        _eq(sp.Determinant(W2 * W1), sp.Determinant(W_ols)),
+        Eq(sp.Determinant(W2 * W1), sp.Determinant(W_ols)),
         "the thread: the network reaches $W_{\\mathrm{ols}}$",
         erratum="lin-reduced-rank",
     )
     chain.step(
-        _eq(W_r, sp.MatMul(sp.ImmutableMatrix([[2], [0]]), sp.ImmutableMatrix([[1, 0]]))),
+        Eq(W_r, sp.MatMul(sp.ImmutableMatrix([[2], [0]]), sp.ImmutableMatrix([[1, 0]]))),
         "corrected: the rank-1 fit is reachable",
     )
     chain.step(
-        _eq(sp.Trace((W_ols - W_r).T * (W_ols - W_r)), 1),
+        Eq(sp.Trace((W_ols - W_r).T * (W_ols - W_r)), 1),
         "its extra RSS: $\\sigma_2^2 = 1$",
     )
     return (chain,)
@@ -785,7 +729,7 @@ def _check_lin_ols_assumptions() -> tuple[Derivation, ...]:
     mean_shown = sp.MatrixSymbol(r"\mathbb{E}[\hat{W}]", 2, 1)
     var_shown = sp.MatrixSymbol(r"\operatorname{Var}[\hat{W}]", 2, 2)
     Sigma = sp.MatrixSymbol(r"\Sigma", 3, 3)
-    sigma2 = _shown(r"\bar\sigma^2")
+    sigma2 = shown(r"\bar\sigma^2")
     given = {
         X: X_value,
         y: y_value,
@@ -798,22 +742,22 @@ def _check_lin_ols_assumptions() -> tuple[Derivation, ...]:
     }
     gram = X.T * X
     chain = _derivation(
-        _eq(X.T * (y - X * W_hat), sp.ZeroMatrix(2, 1)),
+        Eq(X.T * (y - X * W_hat), sp.ZeroMatrix(2, 1)),
         "lin-ols-assumptions",
         "Least squares with errors that break every listed assumption",
         given=given,
     )
     chain.step(
-        _eq(mean_shown, W),
+        Eq(mean_shown, W),
         "unbiased under these errors",
     )
     chain.step(
-        _eq(var_shown, sigma2 * gram.I),
+        Eq(var_shown, sigma2 * gram.I),
         "where the assumptions matter: classical variance",
         erratum="lin-ols-assumptions",
     )
     chain.step(
-        _eq(var_shown, gram.I * X.T * Sigma * X * gram.I),
+        Eq(var_shown, gram.I * X.T * Sigma * X * gram.I),
         "corrected inference: the sandwich",
     )
     return (chain,)
@@ -867,10 +811,10 @@ def _check_lin_polynomial() -> tuple[Derivation, ...]:
     x = sp.Symbol("x", real=True)
     theta = sp.symbols(r"\theta_0:3", real=True)
     model = theta[0] + theta[1] * x + theta[2] * x**2
-    features = _shown(r"(1, x, x^2)\,\theta")
-    hessian = _shown(r"\nabla^2_\theta f")
+    features = shown(r"(1, x, x^2)\,\theta")
+    hessian = shown(r"\nabla^2_\theta f")
     chain = _derivation(
-        _eq(model, features),
+        Eq(model, features),
         "lin-polynomial",
         "Polynomial regression is linear in its parameters",
         given={
@@ -880,7 +824,7 @@ def _check_lin_polynomial() -> tuple[Derivation, ...]:
             ),
         },
     )
-    chain.step(_eq(hessian, sp.ZeroMatrix(3, 3)), "no curvature in $\\theta$: a linear model")
+    chain.step(Eq(hessian, sp.ZeroMatrix(3, 3)), "no curvature in $\\theta$: a linear model")
     return (chain,)
 
 
@@ -911,11 +855,11 @@ def _check_glm_hypothesis_conditional() -> tuple[Derivation, ...]:
     x, theta = sp.symbols(r"x \theta", real=True)
     y = sp.Symbol("y", integer=True)
     eta = sp.Symbol(r"\eta", real=True)
-    conditional = _shown(r"\mathbb{E}[T(y) \mid x; \theta]")
-    notes = _shown(r"\mathbb{E}[T(y) - x; \theta]")
+    conditional = shown(r"\mathbb{E}[T(y) \mid x; \theta]")
+    notes = shown(r"\mathbb{E}[T(y) - x; \theta]")
     density = _bernoulli_density(y, theta * x)
     chain = _derivation(
-        _eq(conditional, sigmoid(theta * x)),
+        Eq(conditional, sigmoid(theta * x)),
         "glm-hypothesis-conditional",
         "The hypothesis of logistic regression (one feature, $T(y) = y$)",
         domain={x: (HALF, 3)},
@@ -925,13 +869,13 @@ def _check_glm_hypothesis_conditional() -> tuple[Derivation, ...]:
         },
     )
     chain.step(
-        _eq(notes, sigmoid(theta * x)),
+        Eq(notes, sigmoid(theta * x)),
         "the notes, as written",
         erratum="glm-hypothesis-conditional",
     )
-    chain.step(_eq(notes, sigmoid(theta * x) - x), "what the notes' expression is")
+    chain.step(Eq(notes, sigmoid(theta * x) - x), "what the notes' expression is")
     chain.step(
-        _eq(conditional, sp.Subs(sp.Derivative(sp.log(1 + sp.exp(eta)), eta), eta, theta * x)),
+        Eq(conditional, sp.Subs(sp.Derivative(sp.log(1 + sp.exp(eta)), eta), eta, theta * x)),
         "corrected: $A'(\\eta)$ at $\\eta = \\theta x$",
     )
     return (chain,)
@@ -951,7 +895,7 @@ def _check_glm_vectorised_update() -> tuple[Derivation, ...]:
     mean = sp.MatrixSymbol(r"A'(X\theta)", m, 1)
     partition = sp.MatrixSymbol(r"A(X\theta)", m, 1)
     chain = _derivation(
-        _eq(gradient, X.T * (Y - mean)),
+        Eq(gradient, X.T * (Y - mean)),
         "glm-vectorised-update",
         "The gradient of the logistic log-likelihood, $m = 3$ examples, $n = 2$ features",
         domain={symbol: (-2, 2) for symbol in X_value} | {y_j: (0, 1) for y_j in y_value},
@@ -966,7 +910,7 @@ def _check_glm_vectorised_update() -> tuple[Derivation, ...]:
         },
     )
     chain.step(
-        _eq(gradient, X.T * (Y - partition)),
+        Eq(gradient, X.T * (Y - partition)),
         "the notes' vectorised step",
         erratum="glm-vectorised-update",
     )
@@ -1036,19 +980,19 @@ def _check_glm_gradient_indices() -> tuple[Derivation, ...]:
     theta = sp.symbols(r"\theta_1:3", real=True)
     eta = [sum(theta[i] * x[j][i] for i in range(n)) for j in range(m)]
     log_likelihood = sum(y[j] * eta[j] - sp.log(1 + sp.exp(eta[j])) for j in range(m))
-    residual = [_shown(f"(T(y^{{({j})}}) - h(x^{{({j})}}))") for j in range(1, m + 1)]
+    residual = [shown(f"(T(y^{{({j})}}) - h(x^{{({j})}}))") for j in range(1, m + 1)]
     derivative = _partial(r"\ell", r"\theta_1")
     given = {derivative: sp.Derivative(log_likelihood, theta[0])}
     given |= {residual[j]: y[j] - sigmoid(eta[j]) for j in range(m)}
     chain = _derivation(
-        _eq(derivative, sum(residual[j] * x[j][0] for j in range(m))),
+        Eq(derivative, sum(residual[j] * x[j][0] for j in range(m))),
         "glm-gradient-indices",
         "The gradient's sum, $m = 3$ examples and $n = 2$ features (logistic regression)",
         domain={y_j: (0, 1) for y_j in y},
         given=given,
     )
     chain.step(
-        _eq(derivative, sum(residual[j] * x[j][0] for j in range(n))),
+        Eq(derivative, sum(residual[j] * x[j][0] for j in range(n))),
         "the notes: sum to $n = 2$",
         erratum="glm-gradient-indices",
     )
@@ -1066,8 +1010,8 @@ def _check_glm_score_single_eta() -> tuple[Derivation, ...]:
     score = _partial(r"\ell", r"\theta")
     per_example = [_partial(rf"\ell_{j}", rf"\eta^{{({j})}}") for j in range(1, m + 1)]
     eta_slope = [_partial(rf"\eta^{{({j})}}", r"\theta") for j in range(1, m + 1)]
-    h = [_shown(f"h(x^{{({j})}})") for j in range(1, m + 1)]
-    h_free = _shown("h(x)")
+    h = [shown(f"h(x^{{({j})}})") for j in range(1, m + 1)]
+    h_free = shown("h(x)")
     given = {score: sp.Derivative(log_likelihood, theta), h_free: sigmoid(theta * x_free)}
     for j in range(m):
         given[per_example[j]] = sp.Subs(
@@ -1076,18 +1020,18 @@ def _check_glm_score_single_eta() -> tuple[Derivation, ...]:
         given[eta_slope[j]] = sp.Derivative(theta * x[j], theta)
         given[h[j]] = sigmoid(theta * x[j])
     chain = _derivation(
-        _eq(score, sum(_times(per_example[j], eta_slope[j]) for j in range(m))),
+        Eq(score, sum(times(per_example[j], eta_slope[j]) for j in range(m))),
         "glm-score-single-eta",
         "The score of logistic regression, two examples, one feature",
         domain={y_j: (0, 1) for y_j in y},
         given=given,
     )
     chain.step(
-        _eq(score, sum((y[j] - h[j]) * x[j] for j in range(m))),
+        Eq(score, sum((y[j] - h[j]) * x[j] for j in range(m))),
         "the notes' result",
     )
     chain.step(
-        _eq(score, sum((y[j] - h_free) * x[j] for j in range(m))),
+        Eq(score, sum((y[j] - h_free) * x[j] for j in range(m))),
         "the notes' proof: one $\\eta$",
         erratum="glm-score-single-eta",
     )
@@ -1100,9 +1044,9 @@ def _check_glm_likelihood_indices() -> tuple[Derivation, ...]:
     y_free = sp.Symbol("y", integer=True)
     x, y = _examples(2, 1)
     x = [row[0] for row in x]
-    likelihood = _shown(r"\mathcal{L}(\theta)")
-    p = [_shown(f"p(y^{{({j})}} \\mid x^{{({j})}}; \\theta)") for j in (1, 2)]
-    p_free = _shown(r"p(y \mid x; \theta)")
+    likelihood = shown(r"\mathcal{L}(\theta)")
+    p = [shown(f"p(y^{{({j})}} \\mid x^{{({j})}}; \\theta)") for j in (1, 2)]
+    p_free = shown(r"p(y \mid x; \theta)")
     given = {
         likelihood: _bernoulli_density(y[0], theta * x[0]) * _bernoulli_density(y[1], theta * x[1]),
         p[0]: _bernoulli_density(y[0], theta * x[0]),
@@ -1110,19 +1054,19 @@ def _check_glm_likelihood_indices() -> tuple[Derivation, ...]:
         p_free: _bernoulli_density(y_free, theta * x_free),
     }
     chain = _derivation(
-        _eq(likelihood, _times(p[0], p[1])),
+        Eq(likelihood, times(p[0], p[1])),
         "glm-likelihood-indices",
         "The likelihood of $m = 2$ independent examples (logistic regression)",
         domain={y_j: (0, 1) for y_j in [*y, y_free]},
         given=given,
     )
     chain.step(
-        _eq(likelihood, p_free**2),
+        Eq(likelihood, p_free**2),
         "the notes: one factor, $m = 2$ times",
         erratum="glm-likelihood-indices",
     )
     chain.step(
-        _eq(sp.log(likelihood), sp.log(p[0]) + sp.log(p[1])),
+        Eq(sp.log(likelihood), sp.log(p[0]) + sp.log(p[1])),
         "the log-likelihood: one term per example",
     )
     return (chain,)
@@ -1137,7 +1081,7 @@ def _check_glm_multinomial() -> tuple[Derivation, ...]:
     first = delta[0] * log(phi[0]) + delta[1] * log(phi[1])
     # The notes write p = e^{...}; exp is one-to-one, so the chain compares the exponents.
     chain = _derivation(
-        log(_times(*[phi[i] ** delta[i] for i in range(3)])),
+        log(times(*[phi[i] ** delta[i] for i in range(3)])),
         "glm-multinomial",
         "The exponents of the notes' lines $p(y; \\phi) = e^{\\dots}$, for $k = 3$",
         domain={y: (1, 3), phi[0]: (0, HALF), phi[1]: (0, HALF)},
@@ -1179,14 +1123,14 @@ def _check_glm_softmax_typo() -> tuple[Derivation, ...]:
     mean = _partial("A", r"\eta_1")
     A = sp.log(sum(sp.exp(e) for e in eta))
     chain = _derivation(
-        _eq(mean, sp.exp(theta[0] * x) / sum(sp.exp(t * x) for t in theta)),
+        Eq(mean, sp.exp(theta[0] * x) / sum(sp.exp(t * x) for t in theta)),
         "glm-softmax-typo",
         "The softmax hypothesis ($k = 3$ classes, one feature)",
         domain={x: (HALF, 3)},
         given={mean: sp.Subs(sp.Derivative(A, eta[0]), eta, [t * x for t in theta])},
     )
     chain.step(
-        _eq(mean, sp.exp(theta[0] * x) / sum(_times(sp.exp(t), x) for t in theta)),
+        Eq(mean, sp.exp(theta[0] * x) / sum(times(sp.exp(t), x) for t in theta)),
         "the notes: $e^{\\theta_j^t} x$",
         erratum="glm-softmax-typo",
     )
@@ -1202,13 +1146,13 @@ def _check_glm_bernoulli_sign() -> tuple[Derivation, ...]:
         "The Bernoulli mean from $A(\\eta) = -\\ln(1 - \\sigma(\\eta))$",
     )
     chain.step(
-        _times(1 / (1 - s), sp.Derivative(1 + s, eta)),
+        times(1 / (1 - s), sp.Derivative(1 + s, eta)),
         "the notes: two sign slips",
     )
     chain.step(
-        _times(-1 / (1 - s), sp.Derivative(1 - s, eta)), "the chain rule with both signs kept"
+        times(-1 / (1 - s), sp.Derivative(1 - s, eta)), "the chain rule with both signs kept"
     )
-    chain.step(_times(1 / (1 - s), s * (1 - s)), "$\\sigma' = \\sigma(1 - \\sigma)$")
+    chain.step(times(1 / (1 - s), s * (1 - s)), "$\\sigma' = \\sigma(1 - \\sigma)$")
     chain.step(s, "cancel")
     return (chain,)
 
@@ -1220,19 +1164,19 @@ def _check_glm_gaussian_a() -> tuple[Derivation, ...]:
     eta_b = sp.Symbol(r"\eta_{\mathrm{B}}", real=True)
     base = sp.exp(-(y**2) / 2) / sp.sqrt(2 * sp.pi)
     chain = _derivation(
-        _eq(sp.exp(-((y - mu) ** 2) / 2) / sp.sqrt(2 * sp.pi), base * sp.exp(eta * y - eta**2 / 2)),
+        Eq(sp.exp(-((y - mu) ** 2) / 2) / sp.sqrt(2 * sp.pi), base * sp.exp(eta * y - eta**2 / 2)),
         "glm-gaussian-a",
         "The log-partition functions, written in the natural parameter",
         domain={phi: (0, 1)},
         given={eta: mu, eta_b: sp.log(phi / (1 - phi))},
     )
-    chain.step(_eq(eta**2 / 2, mu**2 / 2), "the notes' $A$, at $\\eta = \\mu$")
+    chain.step(Eq(eta**2 / 2, mu**2 / 2), "the notes' $A$, at $\\eta = \\mu$")
     chain.step(
-        _eq(sp.Derivative(eta**2 / 2, eta), eta),
+        Eq(sp.Derivative(eta**2 / 2, eta), eta),
         "as the notes find",
     )
     chain.step(
-        _eq(-sp.log(1 - phi), sp.log(1 + sp.exp(eta_b))),
+        Eq(-sp.log(1 - phi), sp.log(1 + sp.exp(eta_b))),
         "the Bernoulli's $A$",
     )
     return (chain,)
@@ -1249,12 +1193,12 @@ def _check_glm_pdot() -> tuple[Derivation, ...]:
     A = -sp.log(-eta)
     density = _exponential_density(y, eta)
     chain = _derivation(
-        _eq(sp.Integral(y * density, (y, 0, sp.oo)), sp.Derivative(A, eta)),
+        Eq(sp.Integral(y * density, (y, 0, sp.oo)), sp.Derivative(A, eta)),
         "glm-pdot",
         "The mean of the exponential distribution ($T(y) = y$, $A(\\eta) = -\\ln(-\\eta)$)",
     )
     chain.step(
-        _eq(sp.Integral(y * sp.Derivative(density, eta), (y, 0, sp.oo)), sp.Derivative(A, eta, 2)),
+        Eq(sp.Integral(y * sp.Derivative(density, eta), (y, 0, sp.oo)), sp.Derivative(A, eta, 2)),
         "$\\dot p = \\partial p/\\partial\\eta$: the variance",
     )
     return (chain,)
@@ -1266,19 +1210,19 @@ def _check_glm_table_log_moments() -> tuple[Derivation, ...]:
     eta1, eta2 = sp.symbols(r"\eta_1 \eta_2", real=True)
     beta_A = sp.log(sp.beta(eta1 + 1, eta2 + 1))
     gamma_A = sp.loggamma(eta1 + 1) - (eta1 + 1) * sp.log(-eta2)
-    mean_beta = _shown(
+    mean_beta = shown(
         r"\left.\frac{\partial A_{\mathrm{Beta}}}{\partial \eta_1}\right|_{\eta = (a-1, b-1)}"
     )
-    mean_gamma_1 = _shown(
+    mean_gamma_1 = shown(
         r"\left.\frac{\partial A_{\Gamma}}{\partial \eta_1}\right|_{\eta = (\alpha-1, -\beta)}"
     )
-    mean_gamma_2 = _shown(
+    mean_gamma_2 = shown(
         r"\left.\frac{\partial A_{\Gamma}}{\partial \eta_2}\right|_{\eta = (\alpha-1, -\beta)}"
     )
-    psi_beta = _shown(r"\psi(a) - \psi(a + b)")
-    psi_gamma = _shown(r"\psi(\alpha) - \ln\beta")
+    psi_beta = shown(r"\psi(a) - \psi(a + b)")
+    psi_gamma = shown(r"\psi(\alpha) - \ln\beta")
     chain = _derivation(
-        _eq(mean_beta, psi_beta),
+        Eq(mean_beta, psi_beta),
         "glm-table-log-moments",
         "What $h = \\partial A/\\partial\\eta$ predicts for the beta and gamma families",
         domain={a: (HALF, 4), b: (HALF, 4), alpha: (HALF, 4), beta: (HALF, 4)},
@@ -1291,10 +1235,10 @@ def _check_glm_table_log_moments() -> tuple[Derivation, ...]:
         },
     )
     chain.step(
-        _eq(mean_gamma_1, psi_gamma),
+        Eq(mean_gamma_1, psi_gamma),
         "gamma, $T_1(y) = \\ln y$",
     )
-    chain.step(_eq(mean_gamma_2, alpha / beta), "gamma, $T_2(y) = y$: the mean $\\alpha/\\beta$")
+    chain.step(Eq(mean_gamma_2, alpha / beta), "gamma, $T_2(y) = y$: the mean $\\alpha/\\beta$")
     return (chain,)
 
 
@@ -1320,16 +1264,16 @@ def _measure_glm_table_log_moments() -> NumericEvidence:
 def _check_glm_negative_eta() -> tuple[Derivation, ...]:
     y = sp.Symbol("y", positive=True)
     eta = sp.Symbol(r"\eta", negative=True)
-    A = _shown(r"A(\eta)")
+    A = shown(r"A(\eta)")
     chain = _derivation(
-        _eq(sp.Integral(sp.exp(eta * y), (y, 0, sp.oo)), -1 / eta),
+        Eq(sp.Integral(sp.exp(eta * y), (y, 0, sp.oo)), -1 / eta),
         "glm-negative-eta",
         "The exponential distribution's normaliser, for $\\eta < 0$",
         given={A: sp.log(sp.Integral(sp.exp(eta * y), (y, 0, sp.oo)))},
     )
-    chain.step(_eq(A, -sp.log(-eta)), "$A(\\eta) = \\ln \\int_0^\\infty e^{\\eta y}\\,dy$")
+    chain.step(Eq(A, -sp.log(-eta)), "$A(\\eta) = \\ln \\int_0^\\infty e^{\\eta y}\\,dy$")
     chain.step(
-        _eq(sp.Derivative(-sp.log(-eta), eta), -1 / eta),
+        Eq(sp.Derivative(-sp.log(-eta), eta), -1 / eta),
         "$h = A'(\\eta)$, positive for $\\eta < 0$",
     )
     return (chain,)
@@ -1363,7 +1307,7 @@ def _measure_glm_negative_eta() -> NumericEvidence:
 def _check_glm_softmax_reference() -> tuple[Derivation, ...]:
     phi = sp.symbols(r"\phi_1:4", positive=True)
     eta = sp.symbols(r"\eta_1:4", real=True)
-    A = _shown(r"A(\eta)")
+    A = shown(r"A(\eta)")
     given = {
         phi[2]: 1 - phi[0] - phi[1],
         eta[0]: sp.log(phi[0] / phi[2]),
@@ -1372,13 +1316,13 @@ def _check_glm_softmax_reference() -> tuple[Derivation, ...]:
         A: sp.log(sum(sp.exp(e) for e in eta)),
     }
     chain = _derivation(
-        _eq(sp.exp(eta[0]) / sum(sp.exp(e) for e in eta), phi[0]),
+        Eq(sp.exp(eta[0]) / sum(sp.exp(e) for e in eta), phi[0]),
         "glm-softmax-reference",
         "Softmax with $k - 1 = 2$ parameter rows: the last class has $\\theta_k = 0$",
         domain={phi[0]: (0, HALF), phi[1]: (0, HALF)},
         given=given,
     )
-    chain.step(_eq(A, -sp.log(phi[2])), "$A(\\eta) = -\\ln \\phi_k$")
+    chain.step(Eq(A, -sp.log(phi[2])), "$A(\\eta) = -\\ln \\phi_k$")
     return (chain,)
 
 

@@ -93,9 +93,11 @@ def visit(browser, url, theme="light"):
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.route(
         "**/*",
-        lambda route: route.continue_()
-        if urlparse(route.request.url).hostname == "127.0.0.1"
-        else route.abort(),
+        lambda route: (
+            route.continue_()
+            if urlparse(route.request.url).hostname == "127.0.0.1"
+            else route.abort()
+        ),
     )
     page.goto(url, wait_until="networkidle")
     report = page.evaluate(INSPECT)

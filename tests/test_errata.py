@@ -17,14 +17,12 @@ from glmnotes import errata
 from glmnotes.errata import (
     Erratum,
     ErratumCheckError,
-    Indicator,
     NumericEvidence,
     catalogue,
     entries_with_label,
     entry,
     labels,
     normalise_whitespace,
-    sigmoid,
     summary_rows,
 )
 from glmnotes.verify import Derivation, VerdictKind
@@ -357,30 +355,6 @@ def test_exponential_mean_needs_negative_eta():
     mean, _ = integrate.quad(lambda t: t * (-eta) * np.exp(eta * t), 0, np.inf)
     assert mean == pytest.approx(-1 / eta)
     assert scipy.stats.expon.mean(scale=-1 / eta) == pytest.approx(-1 / eta)
-
-
-# ---- the sympy helpers -----------------------------------------------------------------------
-
-
-@settings(max_examples=30, deadline=None)
-@given(st.floats(-40, 40))
-def test_sigmoid_evaluates_like_expit(t):
-    value = float(sigmoid(sp.Float(t, 30)).evalf(30))
-    assert value == pytest.approx(scipy.special.expit(t), rel=1e-14, abs=1e-300)
-
-
-def test_sigmoid_derivative_and_printing():
-    t = sp.Symbol("t", real=True)
-    assert sp.simplify(sp.diff(sigmoid(t), t) - sigmoid(t) * (1 - sigmoid(t))) == 0
-    assert sigmoid(sp.Integer(0)) == sp.Rational(1, 2)
-    assert sp.latex(sigmoid(t)) == r"\sigma\left(t\right)"
-    assert sp.simplify(sigmoid(t).rewrite(sp.exp) - 1 / (1 + sp.exp(-t))) == 0
-
-
-def test_indicator_prints_as_the_notes_write_it():
-    y = sp.Symbol("y", integer=True)
-    assert sp.latex(Indicator(y, 2)) == r"1\{y = 2\}"
-    assert Indicator(y, 2).subs(y, 2) == 1 and Indicator(y, 2).subs(y, 3) == 0
 
 
 # ---- bad input and the guards ----------------------------------------------------------------
