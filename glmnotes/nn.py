@@ -71,12 +71,19 @@ def softmax(eta: np.ndarray) -> np.ndarray:
 
 
 def log_softmax(eta: np.ndarray) -> np.ndarray:
-    r"""Row-wise :math:`\log \mathrm{softmax}(\eta)_k = (\eta_k - m) - \log\sum_j
-    e^{\eta_j - m}` with :math:`m = \max_j \eta_j` (subtracting :math:`m` first avoids both
-    overflow and the cancellation between two large numbers)."""
-    eta = np.asarray(eta)
-    shifted = eta - eta.max(axis=-1, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
+    r"""Row-wise :math:`\log \mathrm{softmax}(\eta)_k = (\eta_k - m) - \log\big(1 +
+    \sum_{j \ne j^*} e^{\eta_j - m}\big)` with :math:`m = \eta_{j^*} = \max_j \eta_j`.
+
+    Subtracting :math:`m` first avoids both overflow and the cancellation between two large
+    numbers; ``log1p`` of the sum without the maximum's own term :math:`e^0 = 1` keeps full
+    relative accuracy when that sum is tiny (a confident prediction, :math:`\log p \approx 0`).
+    """
+    eta = np.asarray(eta, dtype=float)
+    top = np.argmax(eta, axis=-1)[..., None]
+    shifted = eta - np.take_along_axis(eta, top, axis=-1)
+    others = np.exp(shifted)
+    np.put_along_axis(others, top, 0.0, axis=-1)
+    return shifted - np.log1p(np.sum(others, axis=-1, keepdims=True))
 
 
 def one_hot(labels: np.ndarray, n_classes: int) -> np.ndarray:
