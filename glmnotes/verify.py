@@ -23,8 +23,9 @@ A step is false only when a numeric counterexample shows it; if neither route de
 is *not verified* and says so. A false step raises :class:`DerivationError` at once, unless it is
 marked as an ``erratum`` (a mistake reproduced from the source notes), which must then be shown
 false by a counterexample. The derivation displays in a notebook as an aligned LaTeX block with
-one line per step and a mark per verdict (``layout="stacked"`` puts the justification and mark
-on a small line below each step, for narrow pages), carries a machine-readable record in its output
+one line per step and a mark per verdict (by default, ``"stacked"``, the justification and mark
+sit on a small line below each step, for narrow pages; ``layout="inline"`` puts them on the
+step's row), carries a machine-readable record in its output
 metadata (key ``"glmnotes"``), and records itself in a module registry
 (:func:`registry_summary`).
 """
@@ -83,7 +84,8 @@ UNBOUNDED_MAX_OPS = 150  # without a timer (not the main thread) only small expr
 LAYOUTS = ("inline", "stacked")
 #: How a derivation is displayed when ``Derivation(layout=...)`` is not given: ``"inline"`` (the
 #: justification and mark on the row of the step) or ``"stacked"`` (on a small line below it).
-DEFAULT_LAYOUT = "inline"
+#: Stacked, because the book's content column (about 530 px) is too narrow for most inline rows.
+DEFAULT_LAYOUT = "stacked"
 
 GAMMA_LIKE = (
     sp.gamma,
@@ -1193,7 +1195,7 @@ class Derivation:
     and as the seed of the random points); ``chapter`` groups derivations in
     :func:`registry_summary`; ``layout`` is ``"inline"`` (justification and mark on the row of
     each step) or ``"stacked"`` (on a small indented line below the step, for narrow pages);
-    by default ``glmnotes.verify.DEFAULT_LAYOUT``.
+    by default ``glmnotes.verify.DEFAULT_LAYOUT`` (``"stacked"``).
     """
 
     def __init__(

@@ -221,14 +221,21 @@ def test_bernoulli_log_likelihood_at_extreme_eta(w, label):
 @settings(max_examples=40, deadline=None)
 @given(scale=st.floats(1.0, 1e4), seed=st.integers(0, 1000))
 @example(scale=5071.0, seed=52)  # log(1 + 6e-5) lost 4e-12 relative before log1p
+@example(scale=2383.0, seed=230)  # log p = -9.7e-38
 def test_multinomial_log_likelihood_at_extreme_eta(scale, seed):
     net = Network([2, 3], output="multinomial", seed=seed)
     net.W[0] *= scale
     X, y = make_data(net, 4, seed)
     eta = X @ net.W[0]
-    with mpmath.workdps(50):  # 15 digits would not resolve log(1 + 1e-5) to 1e-12
-        log_partition = [mpmath.log(sum(mpmath.exp(mpmath.mpf(e)) for e in row)) for row in eta]
-        expected = sum(float(mpmath.mpf(eta[i, y[i]]) - log_partition[i]) for i in range(4))
+    # log p = (eta_y - m) - log(1 + sum_{j != top} e^{eta_j - m}), in 50 digits. The direct
+    # eta_y - log(sum e^eta) would need far more: log p can be 1e-37 next to eta near 200.
+    with mpmath.workdps(50):
+        expected = 0.0
+        for row, label in zip(eta, y, strict=True):
+            top = int(np.argmax(row))
+            shifted = [mpmath.mpf(e) - mpmath.mpf(row[top]) for e in row]
+            rest = mpmath.fsum(mpmath.exp(v) for j, v in enumerate(shifted) if j != top)
+            expected += float(shifted[label] - mpmath.log1p(rest))
     assert net.log_likelihood(X, y) == pytest.approx(expected, rel=1e-12, abs=1e-300)
     assert np.all(np.isfinite(net.flat_gradient(X, y)))
     assert np.all(np.isfinite(net.forward(X)))

@@ -435,6 +435,7 @@ def test_unverified_step_raises_by_default_and_is_marked_when_allowed():
     kinds = [s.verdict.kind for s in d.steps]
     assert kinds == [VerdictKind.UNVERIFIED, VerdictKind.PROVED]
     assert not d.steps[0].verdict.holds
+    d.layout = "inline"
     first_row = rows(d._repr_latex_())[0]
     assert "not verified" in first_row and r"\checkmark" not in first_row
     assert "not verified" in str(d).splitlines()[2]
@@ -475,6 +476,7 @@ def mixed_derivation() -> Derivation:
 
 def test_latex_has_one_line_per_step_with_marks_and_justifications():
     d = mixed_derivation()
+    d.layout = "inline"  # one row per step, mark and justification beside it
     lines = rows(d._repr_latex_())
     assert len(lines) == len(d.steps) == 4
     for line in lines:
@@ -503,6 +505,7 @@ def test_numeric_step_is_marked_with_its_number_of_points():
     assert d.steps[0].verdict == Verdict(
         VerdictKind.NUMERIC, points=7, digits=verify.WORKING_DIGITS
     )
+    d.layout = "inline"
     (line,) = rows(d._repr_latex_())
     assert r"\checkmark" in line and "numeric, 7 points" in line and "symbolic" not in line
     assert "agrees numerically at 7 points" in str(d)
@@ -633,6 +636,7 @@ def test_plain_text_keeps_each_step_on_one_line_for_matrices_and_multiline_reaso
     for d in other_derivations():
         step_lines = [line for line in str(d).splitlines() if re.match(r"\s+\d+\. ", line)]
         assert len(step_lines) == len(d.lines())
+        d.layout = "inline"
         assert len(rows(d._repr_latex_())) == max(len(d.lines()), 1)
 
 
@@ -1035,7 +1039,8 @@ def test_indexed_domain_input_errors():
 
 def test_stacked_layout_puts_each_justification_on_the_line_below():
     d = mixed_derivation()  # three true steps, then an erratum shown false
-    assert d.layout == "inline" == verify.DEFAULT_LAYOUT
+    assert d.layout == "stacked" == verify.DEFAULT_LAYOUT
+    d.layout = "inline"
     inline_rows = rows(d._repr_latex_())
     d.layout = "stacked"
     stacked_rows = rows(d._repr_latex_())
@@ -1074,10 +1079,14 @@ def test_stacked_layout_is_narrower_as_mathjax_renders_it(tmp_path):
 
 
 def test_layout_option_and_module_default(monkeypatch):
-    assert Derivation(x, label="a", layout="stacked").layout == "stacked"
-    monkeypatch.setattr(verify, "DEFAULT_LAYOUT", "stacked")
+    assert Derivation(x, label="a", layout="inline").layout == "inline"
+    assert Derivation(x, label="a2", layout="stacked").layout == "stacked"
     d = Derivation(sp.exp(x) * sp.exp(x), label="b")
     d.step(sp.exp(2 * x), "add exponents")
     assert d.layout == "stacked" and rows(d.latex())[1].startswith(r"&\qquad {\small ")
+    monkeypatch.setattr(verify, "DEFAULT_LAYOUT", "inline")
+    d = Derivation(sp.exp(x) * sp.exp(x), label="b2")
+    d.step(sp.exp(2 * x), "add exponents")
+    assert d.layout == "inline" and len(rows(d.latex())) == 1 and " && " in rows(d.latex())[0]
     with pytest.raises(ValueError, match="layout must be one of"):
         Derivation(x, label="c", layout="wide")
