@@ -513,6 +513,11 @@ class Gaussian(ExponentialFamily):
         )
 
 
+#: Beyond this |eta| the Bernoulli mean and variance use e^{-|eta|} directly: 1/(1 + e^{-eta})
+#: overflows in e^{-eta} at eta < -709.8, where the true value is still a subnormal float.
+_SIGMOID_TAIL = 700.0
+
+
 class Bernoulli(ExponentialFamily):
     r"""Bernoulli: :math:`p(y \mid \phi) = \phi^y (1-\phi)^{1-y}`, :math:`y \in \{0, 1\}`.
 
@@ -545,13 +550,28 @@ class Bernoulli(ExponentialFamily):
         return np.logaddexp(0.0, self.validate_eta(eta))
 
     def mean(self, eta: Any) -> np.ndarray:
-        r""":math:`A'(\eta) = \sigma(\eta) = 1/(1 + e^{-\eta})`."""
-        return expit(self.validate_eta(eta))
+        r""":math:`A'(\eta) = \sigma(\eta) = 1/(1 + e^{-\eta})`; for
+        :math:`\eta < -700` as :math:`e^{\eta}/(1 + e^{\eta})`, since :math:`e^{-\eta}`
+        overflows past :math:`\eta \approx -709.8` while the mean is still a subnormal float."""
+        eta = self.validate_eta(eta)
+        mean = np.asarray(expit(eta))
+        tail = eta < -_SIGMOID_TAIL
+        if tail.any():
+            small = np.exp(eta[tail])
+            mean[tail] = small / (1.0 + small)
+        return mean[()]  # a scalar for a scalar eta, as expit returns
 
     def variance(self, eta: Any) -> np.ndarray:
-        r""":math:`A''(\eta) = \sigma(\eta)\,\sigma(-\eta)`."""
+        r""":math:`A''(\eta) = \sigma(\eta)\,\sigma(-\eta)`; for :math:`|\eta| > 700` as
+        :math:`e^{-|\eta|}/(1 + e^{-|\eta|})^2`, which stays a (subnormal) positive float up to
+        :math:`|\eta| \approx 745` where one of the two sigmoids would round to 0."""
         eta = self.validate_eta(eta)
-        return expit(eta) * expit(-eta)
+        variance = np.asarray(expit(eta) * expit(-eta))
+        tail = np.abs(eta) > _SIGMOID_TAIL
+        if tail.any():
+            small = np.exp(-np.abs(eta[tail]))
+            variance[tail] = small / (1.0 + small) ** 2
+        return variance[()]  # a scalar for a scalar eta
 
     def sufficient_statistic(self, y: Any) -> np.ndarray:
         r""":math:`T(y) = y`."""

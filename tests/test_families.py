@@ -343,6 +343,68 @@ def test_bernoulli_variance_does_not_round_to_zero():
     assert Bernoulli().variance(40.0) == pytest.approx(4.248354255291589e-18, rel=1e-12, abs=0)
 
 
+SMALLEST_SUBNORMAL = np.nextafter(0.0, 1.0)  # 4.9e-324, the spacing of the subnormal floats
+SMALLEST_NORMAL = np.finfo(float).tiny  # 2.2e-308
+
+
+def assert_matches_mpmath(computed: float, exact: mpmath.mpf) -> None:
+    """Relative error <= 1e-12 where the exact value is a normal float; otherwise within one
+    subnormal spacing (the best a float can do there)."""
+    if abs(exact) >= SMALLEST_NORMAL:
+        assert computed == pytest.approx(float(exact), rel=1e-12, abs=0)
+    else:
+        assert abs(mpmath.mpf(computed) - exact) <= SMALLEST_SUBNORMAL
+
+
+@pytest.mark.parametrize("eta", [709.0, 710.0, 720.0, 740.0, 745.0])
+@pytest.mark.parametrize("sign", [1.0, -1.0])
+def test_bernoulli_tails_reach_the_subnormals(eta, sign):
+    # expit(-710) is 0.0 (e^710 overflows); the true mean there is 4.5e-309, a subnormal
+    mpmath.mp.dps = 50
+    eta = sign * eta
+    e = mpmath.mpf(eta)
+    family = Bernoulli()
+    mean, variance = float(family.mean(eta)), float(family.variance(eta))
+    assert_matches_mpmath(mean, 1 / (1 + mpmath.exp(-e)))
+    assert_matches_mpmath(variance, mpmath.exp(-abs(e)) / (1 + mpmath.exp(-abs(e))) ** 2)
+    assert variance > 0 and (mean > 0 if sign < 0 else mean == 1.0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(eta=st.floats(min_value=-745, max_value=745))
+def test_bernoulli_mean_and_variance_against_mpmath_on_the_whole_range(eta):
+    mpmath.mp.dps = 50
+    e = mpmath.mpf(eta)
+    family = Bernoulli()
+    assert_matches_mpmath(float(family.mean(eta)), 1 / (1 + mpmath.exp(-e)))
+    assert_matches_mpmath(float(family.variance(eta)), mpmath.exp(e) / (1 + mpmath.exp(e)) ** 2)
+
+
+def test_bernoulli_tail_keeps_shape_and_mixes_with_ordinary_values():
+    eta = np.array([[-720.0, 0.0], [3.0, 720.0]])
+    family = Bernoulli()
+    assert family.mean(eta).shape == family.variance(eta).shape == (2, 2)
+    assert family.mean(eta)[0, 1] == 0.5 and family.variance(eta)[0, 1] == 0.25
+    assert family.mean(eta)[0, 0] > 0 and family.variance(eta)[1, 1] > 0
+    assert np.ndim(family.mean(-720.0)) == 0 and float(family.mean(-720.0)) > 0
+
+
+@pytest.mark.parametrize("eta", [[-720.0, 0.0, 0.0], [740.0, -740.0, 0.0], [-745.0, 1.0, 709.0]])
+def test_multinomial_tails_against_mpmath(eta):
+    # probabilities e^{eta_i - A(eta)} come from one exp of a finite difference: no overflow
+    mpmath.mp.dps = 50
+    family = Multinomial(4)
+    full = [mpmath.mpf(value) for value in eta] + [mpmath.mpf(0)]
+    total = mpmath.fsum(mpmath.exp(value) for value in full)
+    exact = [mpmath.exp(value) / total for value in full]
+    for computed, reference in zip(family.probabilities(np.array(eta)), exact, strict=True):
+        assert_matches_mpmath(float(computed), reference)
+    variance = family.variance(np.array(eta))
+    for i in range(3):  # phi_i (1 - phi_i), with 1 - phi_i summed exactly (50 digits cannot)
+        others = mpmath.fsum(value for j, value in enumerate(exact) if j != i)
+        assert_matches_mpmath(float(variance[i, i]), exact[i] * others)
+
+
 def test_multinomial_against_mpmath_at_extremes():
     mpmath.mp.dps = 50
     family = Multinomial(3)
