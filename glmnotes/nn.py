@@ -300,7 +300,9 @@ class Network:
     def _log_likelihood_from_eta(self, eta: np.ndarray, y: np.ndarray) -> float:
         if self.output == "bernoulli":
             eta = eta[:, 0]
-            return float(np.sum(y * eta - np.logaddexp(0.0, eta)))
+            # y eta - log(1 + e^eta) is -log(1 + e^-eta) at y = 1 and -log(1 + e^eta) at y = 0;
+            # written so, a confident correct prediction does not cancel (9 - 9.0001234).
+            return float(-np.sum(np.logaddexp(0.0, np.where(y == 1, -eta, eta))))
         if self.output == "multinomial":
             return float(np.sum(log_softmax(eta)[np.arange(eta.shape[0]), y]))
         residual = y.reshape(eta.shape) - eta
