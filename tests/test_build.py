@@ -43,6 +43,10 @@ def make_book(root: Path, tmp_path: Path, chapters: dict[str, str]) -> Path:
     toc = "format: jb-book\nroot: book/index\nchapters:\n"
     toc += "".join(f"  - file: book/{name}\n" for name in chapters)
     (book / "_toc.yml").write_text(toc)
+    # Tool folders that a test run leaves behind must not become pages (or build warnings).
+    for leftover in (".pytest_cache", ".hypothesis", "sources"):
+        (book / leftover).mkdir()
+        (book / leftover / "README.md").write_text("# not a chapter\n")
     return book
 
 
