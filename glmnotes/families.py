@@ -733,8 +733,8 @@ class Exponential(ExponentialFamily):
         return -1.0 / self.validate_eta(eta)
 
     def variance(self, eta: Any) -> np.ndarray:
-        r""":math:`A''(\eta) = 1/\eta^2`."""
-        return 1.0 / self.validate_eta(eta) ** 2
+        r""":math:`\phi A''(\eta) = \phi/\eta^2` (:math:`\phi = 1` for the exponential)."""
+        return self.dispersion / self.validate_eta(eta) ** 2
 
     def sufficient_statistic(self, y: Any) -> np.ndarray:
         r""":math:`T(y) = y`."""
@@ -773,7 +773,7 @@ class Exponential(ExponentialFamily):
         )
 
 
-class GammaDispersion(ExponentialFamily):
+class GammaDispersion(Exponential):
     r"""Gamma with known shape :math:`\nu`, parametrised by its mean: for gamma regression.
 
     With :math:`y \sim \mathrm{Gamma}(\text{shape } \nu, \text{scale } \mu/\nu)`
@@ -786,7 +786,8 @@ class GammaDispersion(ExponentialFamily):
     :math:`\eta = -1/\mu < 0`, :math:`T(y) = y`, :math:`A(\eta) = -\log(-\eta)`,
     dispersion :math:`\phi = 1/\nu`, :math:`\log b_\phi(y) = \nu\log\nu + (\nu - 1)\log y -
     \log\Gamma(\nu)`. Mean :math:`-1/\eta`, variance :math:`\phi/\eta^2 = \mu^2/\nu`.
-    ``shape=1`` is :class:`Exponential`.
+    ``shape=1`` is :class:`Exponential`, whose log-partition, mean, canonical link and
+    parameter space it inherits.
 
     This is the exponential-dispersion gamma that GLM software (statsmodels, R) fits: the
     score :math:`X^\top(y - \mu)/\phi` vanishes at the same coefficients for every
@@ -824,37 +825,11 @@ class GammaDispersion(ExponentialFamily):
             )
         return y
 
-    def in_parameter_space(self, eta: np.ndarray) -> np.ndarray:
-        return eta < 0
-
-    def in_mean_space(self, mu: np.ndarray) -> np.ndarray:
-        return mu > 0
-
-    def log_partition(self, eta: Any) -> np.ndarray:
-        r""":math:`A(\eta) = -\log(-\eta)`."""
-        return -np.log(-self.validate_eta(eta))
-
-    def mean(self, eta: Any) -> np.ndarray:
-        r""":math:`A'(\eta) = -1/\eta = \mu`."""
-        return -1.0 / self.validate_eta(eta)
-
-    def variance(self, eta: Any) -> np.ndarray:
-        r""":math:`\phi A''(\eta) = \phi/\eta^2 = \mu^2/\nu`."""
-        return self.dispersion / self.validate_eta(eta) ** 2
-
-    def sufficient_statistic(self, y: Any) -> np.ndarray:
-        r""":math:`T(y) = y`."""
-        return self.validate(y).copy()
-
     def log_base_measure(self, y: Any) -> np.ndarray:
         r""":math:`\log b_\phi(y) = \nu\log\nu + (\nu-1)\log y - \log\Gamma(\nu)`."""
         y = self.validate(y)
         nu = self.shape
         return nu * np.log(nu) + (nu - 1.0) * np.log(y) - gammaln(nu)
-
-    def canonical_parameter(self, mu: Any) -> np.ndarray:
-        r"""Canonical link: :math:`\eta = -1/\mu`, for :math:`\mu > 0`."""
-        return -1.0 / self.validate_mean(mu)
 
     def sample(self, eta: Any, rng: Any = None) -> np.ndarray:
         """One draw with shape :math:`\\nu` and mean :math:`-1/\\eta` per entry of ``eta``."""
