@@ -170,10 +170,18 @@ def test_search_finds_sigmoid(browser, server):
     assert hits > 0
 
 
-@pytest.mark.parametrize("theme", ["light", "dark"])
-def test_no_serious_accessibility_violations(browser, server, theme):
+@pytest.mark.parametrize(
+    "page_path, theme",
+    [
+        ("book/index.html", "light"),
+        ("book/glm.html", "light"),
+        ("book/glm.html", "dark"),
+        ("book/errata.html", "light"),
+    ],
+)
+def test_no_serious_accessibility_violations(browser, server, page_path, theme):
     axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
-    context, page, _ = visit(browser, urljoin(server, "book/checking.html"), theme)
+    context, page, _ = visit(browser, urljoin(server, page_path), theme)
     results = axe_module.Axe().run(page)
     context.close()
     serious = [
@@ -201,8 +209,8 @@ def test_screenshots_for_people_to_look_at(browser, server, site):
     shots.mkdir(exist_ok=True)
     for name, page_path, theme in [
         ("landing", "book/index.html", "light"),
-        ("derivation", "book/checking.html", "light"),
-        ("derivation-dark", "book/checking.html", "dark"),
+        ("derivation", "book/glm.html", "light"),
+        ("derivation-dark", "book/glm.html", "dark"),
     ]:
         context, page, _ = visit(browser, urljoin(server, page_path), theme)
         page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
