@@ -67,10 +67,9 @@ def staleness(source: Path) -> str | None:
     return None
 
 
-def record(source: Path) -> Path:
-    """Execute ``source`` top to bottom in a fresh kernel and store it with its outputs."""
+def execute(source: Path):
+    """The chapter ``source`` as a notebook, executed top to bottom in a fresh kernel."""
     import jupytext
-    import nbformat
     from nbclient import NotebookClient
 
     notebook = jupytext.read(source)
@@ -82,6 +81,14 @@ def record(source: Path) -> Path:
         record_timing=False,
     )
     client.execute()
+    return notebook
+
+
+def record(source: Path) -> Path:
+    """Execute ``source`` in a fresh kernel and store it, with its outputs, as its reference."""
+    import nbformat
+
+    notebook = execute(source)
     notebook.metadata["glmnotes"] = {
         "source": str(source.relative_to(ROOT)),
         "source_sha256": source_hash(source),
