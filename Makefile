@@ -1,6 +1,7 @@
 # glmnotes: every command a reader, instructor or contributor needs.
 #   make book    set up .venv, execute every chapter, build the HTML into _build/html
-#   make test    set up .venv, lint, build the book (warnings are errors), run every test
+#   make test    set up .venv, lint, build the book (warnings are errors), run every test, and
+#                re-run every chapter under other numeric environments (make portability)
 #   make record  re-execute the chapters into tests/notebooks/ (the outputs nbval compares against)
 #   make serve   preview the built site on http://127.0.0.1:8000
 #   make bench   benchmarks beside the reference libraries (printed ratios; not tests)
@@ -16,7 +17,7 @@ ORACLE := $(VENV)/.oracle
 JOBS ?= 2
 PORT ?= 8000
 
-.PHONY: all book test record serve bench bench-book lint clean setup lock
+.PHONY: all book test portability record serve bench bench-book lint clean setup lock
 
 all: book
 
@@ -54,6 +55,13 @@ test: $(STAMP) $(ORACLE) lint book
 	$(PY) -m pytest -n $(JOBS) --dist loadfile \
 	    --nbval --nbval-current-env --nbval-sanitize-with tests/nbval-sanitize.cfg \
 	    tests
+	JOBS=$(JOBS) $(PY) tools/portability.py
+
+# Re-execute every reference notebook under another CPU's kernels, without numpy's SIMD paths,
+# single-threaded and with the checker's budgets cut to a quarter; compare with nbval.
+# `make portability EACH=1` runs each environment alone as well.
+portability: $(STAMP)
+	JOBS=$(JOBS) $(PY) tools/portability.py $(if $(EACH),--each,)
 
 record: $(STAMP)
 	$(PY) tools/chapters.py record

@@ -12,16 +12,27 @@ exact zeros such as 1 - y at y = 1 come out as 0), against the previous way, ``e
 number); ``disagree`` counts the points where the two values differ by more than the tolerance
 or only one of them is zero.
 
-Usage: python bench/bench_verify.py [--repeats N]
-Target: under 0.5 s for a typical step. A step whose ``doit()`` or symbolic routes do not finish
-(the integral without closed form) costs up to the symbolic budget (4 s) before the numeric check.
+A third part runs every chapter of the book in this process and times every check it makes:
+the total (target: under 60 s), the mean per check, and the slowest time-bounded operation
+against its budget. That margin is what keeps the verdicts independent of the machine's speed:
+a budget only ever stops an operation on a machine slower by more than the margin (the tests
+require that no recorded verdict was cut by a budget, and re-run the book at
+``GLMNOTES_TIME_SCALE=0.25``).
+
+Usage: python bench/bench_verify.py [--repeats N] [--no-book]
+Target: under 0.5 s for a typical step.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
+import os
 import statistics
+import sys
 import time
+from pathlib import Path
 
 import mpmath
 import numpy as np
@@ -207,10 +218,80 @@ def numeric_table(repeats: int) -> None:
         )
 
 
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_chapter(source: Path) -> None:
+    """Execute the code cells of one chapter in this process (output discarded)."""
+    import jupytext
+
+    notebook = jupytext.read(source)
+    code = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "code")
+    here = Path.cwd()
+    os.chdir(source.parent)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            exec(compile(code, str(source), "exec"), {"__name__": "__main__"})
+    finally:
+        os.chdir(here)
+
+
+def book_table() -> None:
+    """Time every check the book's chapters make, and the slowest bounded operation."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    sys.path.insert(0, str(ROOT / "tools"))
+    import chapters
+
+    checks: list[tuple[str, float, str]] = []
+    original = verify.check_equal
+
+    def timed_check(*args, **kwargs):
+        started = time.perf_counter()
+        verdict = original(*args, **kwargs)
+        checks.append((str(kwargs.get("seed")), time.perf_counter() - started, verdict.kind.value))
+        return verdict
+
+    verify.check_equal = timed_check
+    print("\nthe whole book's checking (every chapter executed in this process)\n")
+    print(f"{'chapter':24s} {'checks':>7s} {'time':>9s} {'slowest check':>14s}")
+    operations = []
+    try:
+        for source in chapters.chapter_sources():
+            before = len(checks)
+            with verify.timings() as log:
+                run_chapter(source)
+            operations += [(source.stem, *entry) for entry in log]
+            mine = checks[before:]
+            total = sum(seconds for _, seconds, _ in mine)
+            slowest = max((seconds for _, seconds, _ in mine), default=0.0)
+            print(f"{source.stem:24s} {len(mine):7d} {total:7.2f} s {slowest:12.2f} s")
+    finally:
+        verify.check_equal = original
+    total = sum(seconds for _, seconds, _ in checks)
+    print(f"{'total':24s} {len(checks):7d} {total:7.2f} s   (target < 60 s)")
+    print(f"mean per check: {total / max(len(checks), 1):.3f} s (target < 0.5 s)")
+    bounded = [entry for entry in operations if entry[3] is not None]
+    chapter, what, seconds, budget = max(bounded, key=lambda entry: entry[2] / entry[3])
+    scale = verify.time_scale()
+    print(
+        f"slowest bounded operation relative to its budget: {what} in {chapter}, "
+        f"{seconds:.2f} s of {budget:.1f} s (GLMNOTES_TIME_SCALE={scale:g})"
+    )
+    print(
+        f"margin: {budget / seconds:.1f} here; {0.25 * budget / seconds:.1f} at a quarter of "
+        "the budget (must stay above 1 for the recorded verdicts to hold on a machine four times "
+        "slower)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
-    repeats = parser.parse_args().repeats
+    parser.add_argument("--no-book", action="store_true", help="skip the whole-book timing")
+    arguments = parser.parse_args()
+    repeats = arguments.repeats
     print(f"median of {repeats} runs, sympy cache cleared before each run\n")
     print(
         f"{'step':36s} {'check_equal':>12s} {'verdict':>22s} {'simplify':>9s} {'proves':>6s} "
@@ -238,6 +319,8 @@ def main() -> None:
     )
     print(f"mean per step: {total_check / len(STEPS):.3f} s (target < 0.5 s)")
     numeric_table(repeats)
+    if not arguments.no_book:
+        book_table()
 
 
 if __name__ == "__main__":

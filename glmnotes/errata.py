@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from glmnotes.evidence import below
 from glmnotes.notation import Eq, Indicator, shown, sigmoid, times
 from glmnotes.verify import Derivation, VerdictKind, check_equal
 
@@ -260,13 +261,6 @@ def _closed(given: dict) -> dict:
 def _require(condition: bool, message: str) -> None:
     if not condition:
         raise ErratumCheckError(message)
-
-
-def _below(value: float, bound: float) -> str:
-    """``"< bound"`` once ``value < bound`` is asserted: rounding-level numbers are reported by
-    their bound, so that the text does not depend on the order of floating-point sums."""
-    _require(value < bound, f"{value:.3g} is not below {bound:g}")
-    return f"< {bound:g}"
 
 
 HALF = sp.Rational(1, 2)
@@ -573,8 +567,8 @@ def _measure_lin_conv_residual() -> NumericEvidence:
         "a 1-D convolution (kernel 0.5, -1, 2) on 8 inputs, a residual block of width 6 and a "
         "dense layer to 2 outputs; 50 random inputs (seed 1)",
         {
-            "max |network(x) - (x W_z + b_z)|, identity activations": _below(gap, 1e-10),
-            "max |f(x + x') + f(0) - f(x) - f(x')|, identity": _below(defect("identity"), 1e-10),
+            "max |network(x) - (x W_z + b_z)|, identity activations": below(gap, 1e-10),
+            "max |f(x + x') + f(0) - f(x) - f(x')|, identity": below(defect("identity"), 1e-10),
             "max |f(x + x') + f(0) - f(x) - f(x')|, ReLU in the block": relu_defect,
         },
     )
@@ -840,7 +834,7 @@ def _measure_lin_polynomial() -> NumericEvidence:
     gap = float(np.max(np.abs(ours - numpy_fit)))
     return NumericEvidence(
         "100 points (seed 2): least squares on the features (x, x^2) against numpy.polyfit",
-        {"max |coefficient difference|": _below(gap, 1e-10)},
+        {"max |coefficient difference|": below(gap, 1e-10)},
     )
 
 
@@ -958,7 +952,7 @@ def _measure_glm_vectorised_update() -> NumericEvidence:
             "mean A', unit step: best log-likelihood, steps 101-500": "< maximum - 40",
             "maximum log-likelihood": loglik_mle,
             "A and step 1/m, 5000 steps: max |score| where it stops": score_wrong,
-            "A' and step 1/m, 2000 steps: max |theta - MLE|": _below(
+            "A' and step 1/m, 2000 steps: max |theta - MLE|": below(
                 float(np.max(np.abs(corrected - mle))), 1e-10
             ),
         },

@@ -32,10 +32,13 @@ metadata (key ``"glmnotes"``), and records itself in a module registry
 
 from __future__ import annotations
 
+import contextvars
+import dataclasses
 import decimal
 import enum
 import hashlib
 import math
+import os
 import re
 import signal
 import threading
@@ -75,9 +78,14 @@ WORKING_DIGITS = 35  # significant digits of each numeric evaluation
 CONFIRM_DIGITS = 70  # a disagreement is re-evaluated at this precision before it counts
 RTOL = 1e-20
 ATOL = 1e-20
-ROUTE_TIME_LIMIT = 2.0  # seconds for one symbolic route (and for .doit())
-SYMBOLIC_BUDGET = 4.0  # seconds for all symbolic routes of one check
-EVALUATION_TIME_LIMIT = 5.0  # seconds for evaluating one side at one point
+# Time budgets are a safety net, not a judge: no step of the book may be cut by one (each
+# verdict reports its ``clock_cuts``; the tests require none), so a slower machine reaches the
+# same verdicts. The slowest operation of the book takes about 1 s here: the budgets leave a
+# margin of 10 or more, and 2.5 at GLMNOTES_TIME_SCALE=0.25 (``make bench`` prints it).
+ROUTE_TIME_LIMIT = 10.0  # seconds for one symbolic route (and for .doit())
+SYMBOLIC_BUDGET = 20.0  # seconds for all symbolic routes of one check
+EVALUATION_TIME_LIMIT = 20.0  # seconds for evaluating one side at one point
+TIME_SCALE_VARIABLE = "GLMNOTES_TIME_SCALE"
 SIMPLIFY_MAX_OPS = 400  # simplify() is skipped on larger expressions (count_ops)
 UNBOUNDED_MAX_OPS = 150  # without a timer (not the main thread) only small expressions are tried
 
@@ -156,7 +164,8 @@ class Verdict:
     ``kind`` is a :class:`VerdictKind`; ``route`` names the symbolic route of a proof; ``points``
     and ``digits`` describe a numeric agreement (``digits``: the fewest significant digits in which
     the two sides agreed over the points); ``counterexample`` is set for ``FAILED``; ``reason``
-    explains an ``UNVERIFIED`` verdict.
+    explains an ``UNVERIFIED`` verdict. ``clock_cuts`` names the operations that a time budget
+    stopped (empty when the verdict does not depend on the machine's speed).
     """
 
     kind: VerdictKind
@@ -165,6 +174,7 @@ class Verdict:
     digits: int | None = None
     counterexample: Counterexample | None = None
     reason: str = ""
+    clock_cuts: tuple[str, ...] = ()
 
     PROVED: ClassVar[VerdictKind] = VerdictKind.PROVED
     NUMERIC: ClassVar[VerdictKind] = VerdictKind.NUMERIC
@@ -207,6 +217,8 @@ class Verdict:
             }
         if self.reason:
             record["reason"] = self.reason
+        if self.clock_cuts:
+            record["clock_cuts"] = list(self.clock_cuts)
         return record
 
 
@@ -215,6 +227,69 @@ def _points_text(points: int) -> str:
 
 
 # --- time bounds -----------------------------------------------------------------------------
+
+
+def time_scale() -> float:
+    """The factor applied to every time budget: the environment variable ``GLMNOTES_TIME_SCALE``
+    (a positive float, default 1). ``0.25`` behaves like a machine four times slower."""
+    text = os.environ.get(TIME_SCALE_VARIABLE, "").strip()
+    if not text:
+        return 1.0
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(
+            f"{TIME_SCALE_VARIABLE}={text!r}: it must be a positive number that multiplies "
+            "every time budget of glmnotes.verify (e.g. 0.25 for a machine four times slower); "
+            "unset it for the default 1"
+        )
+    return value
+
+
+#: Names of the operations of the current check that a time budget stopped (see Verdict).
+_CLOCK_CUTS: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
+    "clock_cuts", default=None
+)
+
+
+def _note_clock_cut(what: str) -> None:
+    cuts = _CLOCK_CUTS.get()
+    if cuts is not None:
+        cuts.append(what)
+
+
+#: (operation, seconds it took, its budget) of every bounded operation, while ``timings()`` runs.
+_TIMINGS: contextvars.ContextVar[list[tuple[str, float, float | None]] | None] = (
+    contextvars.ContextVar("timings", default=None)
+)
+
+
+@contextmanager
+def timings() -> Iterator[list[tuple[str, float, float | None]]]:
+    """Collect ``(operation, seconds, budget)`` for every time-bounded operation in the block:
+    how close the slowest one comes to its budget (``bench/bench_verify.py`` prints it)."""
+    collected: list[tuple[str, float, float | None]] = []
+    token = _TIMINGS.set(collected)
+    try:
+        yield collected
+    finally:
+        _TIMINGS.reset(token)
+
+
+def _timed_call(function: Callable[[], Any], seconds: float | None, what: str) -> Any:
+    """``function()`` under the timer (when one is usable), its duration noted if collected."""
+    log = _TIMINGS.get()
+    started = time.perf_counter()
+    try:
+        if seconds is not None and _timer_available():
+            with _alarm(seconds):
+                return function()
+        return function()
+    finally:
+        if log is not None:
+            log.append((what, time.perf_counter() - started, seconds))
 
 
 def _timer_available() -> bool:
@@ -244,18 +319,18 @@ def _alarm(seconds: float) -> Iterator[None]:
             signal.setitimer(signal.ITIMER_REAL, remaining, previous_interval)
 
 
-def _run_bounded(function: Callable[[], Any], seconds: float | None) -> tuple[bool, Any]:
+def _run_bounded(
+    function: Callable[[], Any], seconds: float | None, what: str = "a symbolic operation"
+) -> tuple[bool, Any]:
     """``(True, function())``, or ``(False, None)`` if it ran out of time or raised.
 
     Without a usable timer (not the main thread, or ``seconds is None``) the call is unbounded;
-    callers then avoid routes that can take long.
+    callers then avoid routes that can take long. A timeout is noted as a clock cut of ``what``.
     """
     try:
-        if seconds is not None and _timer_available():
-            with _alarm(seconds):
-                return True, function()
-        return True, function()
+        return True, _timed_call(function, seconds, what)
     except _Timeout:
+        _note_clock_cut(what)
         return False, None
     except (Exception, RecursionError):  # sympy raises many kinds; a failed route proves nothing
         return False, None
@@ -483,7 +558,7 @@ def _prepare(expr: sp.Basic, given: Mapping, time_limit: float | None) -> sp.Bas
     """Apply ``given`` substitutions, then ``.doit()`` (bounded in time; left undone if slow)."""
     if given:
         expr = expr.subs(given)
-    ok, done = _run_bounded(expr.doit, time_limit)
+    ok, done = _run_bounded(expr.doit, time_limit, "doit")
     return _plain_integrals(done) if ok and done is not None else expr
 
 
@@ -538,8 +613,9 @@ def _prove_scalar_zero(e: sp.Expr, deadline: float, route_limit: float) -> str |
     for name, route in _scalar_routes(e, bounded):
         remaining = deadline - time.perf_counter()
         if remaining <= 0:
+            _note_clock_cut(f"route {name} (symbolic budget spent)")
             return None
-        ok, value = _run_bounded(route, min(route_limit, remaining))
+        ok, value = _run_bounded(route, min(route_limit, remaining), f"route {name}")
         if ok and _is_zero(value):
             return name
     return None
@@ -566,8 +642,9 @@ def _prove_zero(diff: sp.Basic, deadline: float, route_limit: float) -> str | No
         ):
             remaining = deadline - time.perf_counter()
             if remaining <= 0:
+                _note_clock_cut(f"route {name} (symbolic budget spent)")
                 return None
-            ok, value = _run_bounded(route, min(route_limit, remaining))
+            ok, value = _run_bounded(route, min(route_limit, remaining), f"route {name}")
             if ok and _is_zero(value):
                 return name
         concrete = all(isinstance(size, (int, sp.Integer)) for size in diff.shape)
@@ -577,6 +654,7 @@ def _prove_zero(diff: sp.Basic, deadline: float, route_limit: float) -> str | No
             ok, explicit = _run_bounded(
                 lambda: sp.ImmutableMatrix(diff.as_explicit()),
                 min(route_limit, max(deadline - time.perf_counter(), 0)),
+                "as_explicit",
             )
             if ok:
                 route = _prove_zero(explicit, deadline, route_limit)
@@ -964,11 +1042,9 @@ def _run_bounded_numeric(function: Callable[[], Any], seconds: float | None) -> 
     ``(True, None)`` when the point is outside where the expression is defined (a singular
     matrix, a division by zero); other failures become :class:`_NotNumeric`."""
     try:
-        if seconds is not None and _timer_available():
-            with _alarm(seconds):
-                return True, function()
-        return True, function()
+        return True, _timed_call(function, seconds, "numeric evaluation")
     except _Timeout:
+        _note_clock_cut("numeric evaluation")
         return False, None
     except _NotNumeric:
         raise
@@ -1035,8 +1111,11 @@ def check_equal(
     substituted). ``seed`` (an int, or a string such as a label) makes the points reproducible;
     by default it is derived from the two expressions. Time: each symbolic route (and ``doit``)
     gets at most ``time_limit`` seconds and all of them together ``symbolic_budget``; one
-    numeric evaluation gets ``evaluation_time_limit``. ``numeric_first`` tries the numeric route
-    first (used for errata, which are expected to be false).
+    numeric evaluation gets ``evaluation_time_limit``; every budget is multiplied by
+    :func:`time_scale` (``GLMNOTES_TIME_SCALE``). An operation a budget stopped is named in the
+    verdict's ``clock_cuts``: only a verdict without clock cuts is independent of the machine's
+    speed. ``numeric_first`` tries the numeric route first (used for errata, which are expected
+    to be false).
     """
     left = _as_expression(a, "the left side")
     right = _as_expression(b, "the right side")
@@ -1063,7 +1142,44 @@ def check_equal(
     if seed is None:
         seed = sp.srepr(left) + "|" + sp.srepr(right)
     seed_int = _seed(seed) if isinstance(seed, str) else int(seed)
+    scale = time_scale()
+    cuts: list[str] = []
+    token = _CLOCK_CUTS.set(cuts)
+    try:
+        verdict = _check_prepared(
+            left,
+            right,
+            boxes,
+            given_map,
+            dims_map,
+            seed_int,
+            n_points,
+            digits,
+            time_limit * scale,
+            symbolic_budget * scale,
+            evaluation_time_limit * scale,
+            numeric_first,
+        )
+    finally:
+        _CLOCK_CUTS.reset(token)
+    return dataclasses.replace(verdict, clock_cuts=tuple(cuts)) if cuts else verdict
 
+
+def _check_prepared(
+    left: sp.Basic,
+    right: sp.Basic,
+    boxes: dict,
+    given_map: dict,
+    dims_map: dict,
+    seed_int: int,
+    n_points: int,
+    digits: int,
+    time_limit: float,
+    symbolic_budget: float,
+    evaluation_time_limit: float,
+    numeric_first: bool,
+) -> Verdict:
+    """:func:`check_equal` once its inputs are validated and its budgets scaled."""
     deadline = time.perf_counter() + symbolic_budget
     left = _prepare(left, given_map, _remaining(deadline, time_limit))
     right = _prepare(right, given_map, _remaining(deadline, time_limit))
@@ -1110,7 +1226,9 @@ def _expand_indexed_sums(expr: sp.Basic, time_limit: float | None) -> sp.Basic:
         )
 
     ok, expanded = _run_bounded(
-        lambda: expr.replace(concrete_over_indexed, lambda e: e.doit()), time_limit
+        lambda: expr.replace(concrete_over_indexed, lambda e: e.doit()),
+        time_limit,
+        "writing out sums",
     )
     return expanded if ok else expr
 
@@ -1140,8 +1258,11 @@ def _symbolic_route(
 ) -> str | None:
     """The name of a symbolic route proving ``left == right`` before ``deadline``."""
     if time.perf_counter() >= deadline:
+        _note_clock_cut("symbolic routes (symbolic budget spent)")
         return None
-    ok, diff = _run_bounded(lambda: left - right, _remaining(deadline, route_limit))
+    ok, diff = _run_bounded(
+        lambda: left - right, _remaining(deadline, route_limit), "forming left - right"
+    )
     if not ok:
         return None
     return _prove_zero(diff, deadline, route_limit)

@@ -49,3 +49,18 @@ def test_an_edited_chapter_is_reported_stale_by_name(tmp_path, monkeypatch):
 def test_the_book_sources_hold_no_notebooks(root):
     # An .ipynb beside its .md inside book/ breaks the build ("multiple files found").
     assert not list((root / "book").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("source", SOURCES, ids=[path.stem for path in SOURCES])
+def test_no_recorded_verdict_was_decided_by_a_time_budget(source):
+    # A verdict that a time budget cut short could come out differently on a slower or faster
+    # machine; every recorded derivation line must have been decided by the mathematics alone.
+    from glmnotes.audit import read_notebook
+
+    records = read_notebook(chapters.reference_path(source)).derivations
+    cut = []
+    for label, record in records.items():
+        lines = [("start", record.get("start_verdict") or {})]
+        lines += [(f"step {s['number']}", s["verdict"]) for s in record["steps"]]
+        cut += [f"{label} {where}: {v['clock_cuts']}" for where, v in lines if v.get("clock_cuts")]
+    assert not cut, "verdicts that depend on the machine's speed:\n" + "\n".join(cut)

@@ -84,11 +84,33 @@ def execute(source: Path):
     return notebook
 
 
+def merged_streams(outputs: list) -> list:
+    """Consecutive outputs to the same stream joined into one: how the kernel splits printed
+    text into messages depends on timing, and the record must not."""
+    merged: list = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (
+            output.get("output_type") == "stream"
+            and previous is not None
+            and previous.get("output_type") == "stream"
+            and previous.get("name") == output.get("name")
+        ):
+            previous["text"] += output["text"]
+        else:
+            merged.append(output)
+    return merged
+
+
 def record(source: Path) -> Path:
     """Execute ``source`` in a fresh kernel and store it, with its outputs, as its reference."""
     import nbformat
 
     notebook = execute(source)
+    for index, cell in enumerate(notebook.cells):
+        cell.id = f"cell-{index}"  # jupytext draws random ids: fixed ones keep diffs to outputs
+        if cell.cell_type == "code":
+            cell.outputs = merged_streams(cell.outputs)
     notebook.metadata["glmnotes"] = {
         "source": str(source.relative_to(ROOT)),
         "source_sha256": source_hash(source),
