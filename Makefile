@@ -43,7 +43,12 @@ $(ORACLE): $(STAMP)
 	else echo "TORCH_SPEC is empty: PyTorch oracle tests will be skipped"; fi
 	@touch $(ORACLE)
 
+# The "Check your own step" playground (Pyodide, sympy, glmnotes in the reader's browser) needs
+# npm to fetch the pinned Pyodide core; without npm the book is built without it.
 book: $(STAMP)
+	@if command -v npm >/dev/null 2>&1; then $(PY) tools/playground_assets.py; \
+	else rm -rf _build/playground/site; \
+	    echo "npm not found: building the book without the 'Check your own step' playground"; fi
 	$(VENV)/bin/jupyter-book build . -W --keep-going
 	@echo "The book is at $(CURDIR)/_build/html/index.html (make serve to preview it)"
 
