@@ -50,7 +50,8 @@ SIMPLIFY_MAX_OPS = 60  # simplify()/factor() are tried for suggestions only belo
 MAX_REWRITES = 3  # equal rewritings checked for the true suggestion
 MAX_SLIPS = 3  # mistakes checked for the false suggestion
 
-#: Functions and constants a reader may type besides the derivation's own names.
+#: Functions and constants a reader may type besides the derivation's own names (and the book's
+#: ``sigmoid`` and ``Indicator``).
 READER_FUNCTIONS = (
     "exp log ln sqrt sin cos tan sinh cosh tanh asin acos atan Abs sign Max Min floor ceiling "
     "gamma loggamma digamma polygamma beta factorial binomial erf Heaviside "
@@ -97,6 +98,7 @@ def reader_spec(derivation: Any) -> dict[str, Any]:
         "title": getattr(derivation, "title", label),
         "chain": "equation" if equation else "expression",
         "seed": f"{label}#reader",
+        "condition": getattr(derivation, "condition", None),
     }
     target = _compare_with(derivation)
     given = dict(derivation.given or {})
@@ -262,7 +264,7 @@ class _SymbolTable:
                 candidate, n = f"{name}_{n}", n + 1
             taken.add(candidate)
             self.function_names[cls] = candidate
-        reserved = set(taken) | _CONSTANTS
+        reserved = set(taken) | _CONSTANTS | {"sigmoid", "Indicator"}
         self.names: list[str | None] = []
         for atom in atoms:
             if isinstance(atom, (sp.Dummy, sp.Idx)):
@@ -541,8 +543,10 @@ class _Context:
         self.domain = {self.decode(s): self._box(b) for s, b in spec.get("domain", [])}
         self.given = {self.decode(k): self.decode(v) for k, v in spec.get("given", [])}
         self.dims = {self.decode(s): int(v) for s, v in spec.get("dims", [])}
+        from glmnotes import notation
+
         names: dict[str, Any] = {name: namespace[name] for name in READER_FUNCTIONS}
-        names["ln"] = sp.log
+        names.update(ln=sp.log, sigmoid=notation.sigmoid, Indicator=notation.Indicator)
         names.update({f["reader"]: namespace[f["name"]] for f in spec.get("functions", [])})
         for k, entry in enumerate(symbols):
             if entry["name"] is not None:
@@ -647,7 +651,12 @@ def parse_reader_text(text: str, names: Mapping[str, Any]) -> sp.Basic:
     except Exception as error:
         message = _one_line(f"That cannot be read as an expression: {error}")
         raise ReaderInputError(message) from None
-    if isinstance(expr, bool) or isinstance(expr, sp.logic.boolalg.Boolean):
+    logic = (
+        sp.core.relational.Relational,
+        sp.logic.boolalg.BooleanAtom,
+        sp.logic.boolalg.BooleanFunction,
+    )
+    if isinstance(expr, (bool, *logic)):
         raise ReaderInputError("Type an expression, not a relation or a truth value.")
     if isinstance(expr, (int, float)):
         expr = sp.sympify(expr)

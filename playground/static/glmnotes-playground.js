@@ -142,6 +142,9 @@
       element("span", { text: `\\(${spec.compare_with_latex}\\)` }),
       ", on the derivation's own domain, by the checker that checked the book.",
     );
+    if (spec.condition) {
+      against.append(" The derivation holds where ", element("span", { text: `\\(${spec.condition}\\)` }), ".");
+    }
     box.append(against);
 
     const input = element("input", {
