@@ -60,6 +60,7 @@ from scipy.optimize import linprog
 from sklearn.base import BaseEstimator
 from sklearn.utils.metaestimators import available_if
 
+from glmnotes._validation import offenders as _offenders
 from glmnotes.exceptions import ConvergenceWarning, PerfectSeparationWarning, RankDeficientWarning
 from glmnotes.families import (
     Bernoulli,
@@ -69,7 +70,6 @@ from glmnotes.families import (
     Gaussian,
     Multinomial,
     Poisson,
-    _offenders,
 )
 
 __all__ = [

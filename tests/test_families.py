@@ -609,3 +609,37 @@ def test_get_family():
         get_family("weibull")
     with pytest.raises(ValueError, match="multinomial: bad parameters"):
         get_family("multinomial")
+
+
+# ---------------------------------------------------------------------------------------------
+# The abstract base class
+# ---------------------------------------------------------------------------------------------
+
+
+def test_the_base_class_refuses_an_incomplete_family():
+    class OnlyAPartition(ExponentialFamily):
+        def log_partition(self, eta):
+            return np.exp(eta)
+
+    with pytest.raises(TypeError, match="abstract method.*mean"):
+        OnlyAPartition()
+    with pytest.raises(TypeError, match="abstract"):
+        ExponentialFamily()
+
+
+def test_a_complete_subclass_inherits_the_shared_methods():
+    class Shifted(Poisson):  # every formula inherited: nothing abstract left
+        name = "Shifted"
+
+    family = Shifted()
+    np.testing.assert_allclose(
+        family.log_density([0.0, 2.0], [0.1, -0.3]), Poisson().log_density([0.0, 2.0], [0.1, -0.3])
+    )
+    with pytest.raises(ValueError, match="Shifted: eta must be finite"):
+        family.validate_eta([np.nan])  # the shared checks name the family they serve
+
+
+@pytest.mark.parametrize("name", sorted(FAMILIES))
+def test_every_family_is_an_exponential_family_with_all_formulas(name):
+    cls = FAMILIES[name]
+    assert issubclass(cls, ExponentialFamily) and not cls.__abstractmethods__

@@ -31,7 +31,9 @@ from glmnotes.exceptions import (
 )
 from glmnotes.families import (
     Bernoulli,
+    Beta,
     ExponentialFamily,
+    Gamma,
     GammaDispersion,
     Gaussian,
     Multinomial,
@@ -629,8 +631,11 @@ def test_bad_input_to_the_free_functions():
         newton_irls("poisson", X_OK, y, max_iter=0)
     with pytest.raises(ValueError, match="learning_rate must be a positive number"):
         gradient_ascent("poisson", X_OK, y, learning_rate=-1.0)
-    with pytest.raises(ValueError, match="not a GLM family here"):
-        score(ExponentialFamily(), X_OK, y, np.zeros(2))  # the abstract base class
+    for family in (Gamma(), Beta()):  # families without a closed-form canonical link
+        with pytest.raises(ValueError, match=f"{family.name}: not a GLM family here"):
+            score(family, X_OK, y, np.zeros(2))
+    with pytest.raises(TypeError, match="abstract"):
+        ExponentialFamily()  # the abstract base class cannot stand for a family
 
 
 def test_infeasible_canonical_link_is_explained():
