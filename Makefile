@@ -1,5 +1,6 @@
 # glmnotes: every command a reader, instructor or contributor needs.
 #   make book    set up .venv, execute every chapter, build the HTML into _build/html
+#   make pdf     the whole book as one PDF (LaTeX, xelatex) into _build/pdf/glmnotes.pdf
 #   make test    set up .venv, lint, build the book (warnings are errors), run every test, and
 #                re-run every chapter under other numeric environments (make portability)
 #   make record  re-execute the chapters into tests/notebooks/ (the outputs nbval compares against)
@@ -17,7 +18,7 @@ ORACLE := $(VENV)/.oracle
 JOBS ?= 2
 PORT ?= 8000
 
-.PHONY: all book test portability record serve bench bench-book lint clean setup lock
+.PHONY: all book pdf test portability record serve bench bench-book lint clean setup lock
 
 all: book
 
@@ -52,11 +53,22 @@ book: $(STAMP)
 	$(VENV)/bin/jupyter-book build . -W --keep-going
 	@echo "The book is at $(CURDIR)/_build/html/index.html (make serve to preview it)"
 
+# The PDF: LaTeX from Debian (.ci/run installs it). Built before the HTML in `make test`, so the
+# site links it and the link checks see it; without TeX, `make test` skips tests/test_pdf.py.
+TEX_PACKAGES := texlive-xetex texlive-latex-recommended texlive-latex-extra \
+    texlive-fonts-recommended texlive-plain-generic latexmk fonts-freefont-otf fonts-texgyre-math
+HAVE_TEX := $(and $(shell command -v xelatex),$(shell command -v latexmk))
+ifeq ($(filter pdf,$(MAKECMDGOALS))$(HAVE_TEX),pdf)
+$(error make pdf needs LaTeX (xelatex, latexmk): apt-get install -y $(TEX_PACKAGES))
+endif
+pdf: $(STAMP)
+	$(PY) _ext/pdf_build.py
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check glmnotes tests bench tools _ext
 	$(VENV)/bin/ruff format --check glmnotes tests bench tools _ext
 
-test: $(STAMP) $(ORACLE) lint book
+test: $(STAMP) $(ORACLE) lint $(if $(HAVE_TEX),pdf) book
 	$(PY) -m pytest -n $(JOBS) --dist loadfile \
 	    --nbval --nbval-current-env --nbval-sanitize-with tests/nbval-sanitize.cfg \
 	    tests
