@@ -50,6 +50,7 @@ from glmnotes.glm import (
     score,
     separation_direction,
 )
+from glmnotes.links import Link, Log, Logit, NegativeInverse
 
 links = sm.families.links
 
@@ -636,6 +637,36 @@ def test_bad_input_to_the_free_functions():
             score(family, X_OK, y, np.zeros(2))
     with pytest.raises(TypeError, match="abstract"):
         ExponentialFamily()  # the abstract base class cannot stand for a family
+
+
+def test_links_are_objects_and_a_name_means_the_same_object():
+    rng, X, theta = generated(n=400, p=2, seed=11)
+    y = rng.gamma(2.0, np.exp(0.3 * X @ theta) / 2.0)
+    by_name = fit_quietly(GLM(family="gamma", link="log"), X, y)
+    by_object = fit_quietly(GLM(family="gamma", link=Log()), X, y)
+    np.testing.assert_array_equal(by_name.coef_, by_object.coef_)
+    assert by_name.link_ == Log() and isinstance(by_name.link_, Link)
+    assert fit_quietly(GLM(family="gamma"), X, y).link_ == NegativeInverse()
+    assert fit_quietly(GLM(family="bernoulli"), X, (y > 1.0) * 1.0).link_ == Logit()
+    theta_any = np.r_[0.2, 0.1, -0.1]
+    for link in ("log", Log()):
+        np.testing.assert_array_equal(
+            score("gamma", X, y, theta_any, link=link, fit_intercept=True),
+            score("gamma", X, y, theta_any, link="log", fit_intercept=True),
+        )
+    canonical = score("poisson", X, np.round(y), theta_any, fit_intercept=True)
+    for link in ("canonical", "log", Log()):  # the log link is the Poisson's canonical link
+        np.testing.assert_array_equal(
+            score("poisson", X, np.round(y), theta_any, link=link, fit_intercept=True), canonical
+        )
+    with pytest.raises(
+        ValueError,
+        match=r"Gaussian: link 'probit' is not supported; use one of "
+        r"\['canonical', 'identity', 'log'\]",
+    ):
+        GLM(family="gaussian", link="probit").fit(X, y)
+    with pytest.raises(ValueError, match=r"Poisson: link Logit\(\) is not supported"):
+        score("poisson", X, np.round(y), theta_any, link=Logit(), fit_intercept=True)
 
 
 def test_infeasible_canonical_link_is_explained():

@@ -1,0 +1,237 @@
+"""The scikit-learn estimator :class:`GLM`: the solvers behind ``fit``, ``predict`` and
+``score``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.utils.metaestimators import available_if
+
+from glmnotes._validation import as_integer_labels, check_design_matrix, offenders
+from glmnotes.families import Bernoulli, ExponentialFamily, GammaDispersion, Gaussian, Multinomial
+from glmnotes.glm.likelihood import fitted_mean, natural_parameter
+from glmnotes.glm.model import checked_response, glm_family, resolve_link
+from glmnotes.glm.solvers import gradient_ascent, newton_irls
+from glmnotes.links import Link
+
+__all__ = ["GLM"]
+
+
+def _is_classifier(estimator: GLM) -> bool:
+    family = estimator.family
+    name = family.name if isinstance(family, ExponentialFamily) else str(family).lower()
+    return name.lower() in ("bernoulli", "multinomial", "categorical")
+
+
+class GLM(BaseEstimator):
+    r"""A generalized linear model fitted by maximum likelihood, scikit-learn style.
+
+    Parameters
+    ----------
+    family : str or ExponentialFamily, default "gaussian"
+        ``"gaussian"``, ``"bernoulli"``, ``"multinomial"``, ``"poisson"``, ``"gamma"`` or
+        ``"exponential"`` (or an instance of the matching family class, used as given). For
+        the names ``"gaussian"`` and ``"gamma"`` the dispersion is estimated after the
+        coefficients (which do not depend on it): gaussian :math:`\hat\sigma^2 = RSS/m`
+        (maximum likelihood, as statsmodels' ``llf``), gamma
+        :math:`\hat\phi = \sum_i ((y_i - \mu_i)/\mu_i)^2 / (m - \text{rank})` (Pearson, as
+        statsmodels' default scale), shape :math:`1/\hat\phi`.
+    link : None, "canonical", "log" or a Link, default None
+        ``None`` is the canonical link (identity, logit, log, :math:`-1/\mu`); ``"log"`` (or
+        :class:`glmnotes.links.Log`) is available for gaussian, poisson, gamma and exponential.
+        A name is resolved to a :mod:`glmnotes.links` object once, in ``fit``. With the
+        canonical link the gamma/exponential coefficients are those of :math:`\eta = -1/\mu`,
+        the negatives of statsmodels' default ``InversePower`` (:math:`1/\mu`) coefficients.
+    solver : "newton" or "gradient", default "newton"
+        :func:`newton_irls` or :func:`gradient_ascent`.
+    fit_intercept : bool, default True
+        Add an intercept (an implicit column of ones; ``X`` is not copied).
+    max_iter : int or None
+        Iteration limit; ``None`` means 100 for Newton and 10 000 for gradient ascent.
+    tol : float or None
+        Newton: Newton decrement per observation (default 1e-10). Gradient: largest score
+        component per observation (default 1e-6).
+    learning_rate : float, default 1.0
+        :math:`\alpha` of gradient ascent (halved automatically when a step would lower the
+        log-likelihood).
+
+    Attributes
+    ----------
+    coef_ : ndarray
+        ``(n_features,)``; multinomial ``(k-1, n_features)``, one row per class in
+        ``classes_[:-1]``, relative to the reference class ``classes_[-1]`` (the notes'
+        convention; statsmodels' ``MNLogit`` uses the first class instead).
+    intercept_ : float or ndarray
+        ``0.0`` (or zeros) when ``fit_intercept=False``.
+    n_iter_, converged_, loglik_history_ :
+        From the solver. ``loglik_history_`` is computed with unit dispersion for the names
+        ``"gaussian"`` and ``"gamma"`` (the fit does not depend on it).
+    family_ : ExponentialFamily
+        The fitted family, with the estimated dispersion.
+    link_ : Link
+        The link used (:mod:`glmnotes.links`).
+    dispersion_ : float
+    rank_ : int
+    classes_ : ndarray
+        For bernoulli (``[0, 1]``) and multinomial (the sorted labels seen in ``fit``).
+    n_features_in_ : int
+    """
+
+    def __init__(
+        self,
+        family: str | ExponentialFamily = "gaussian",
+        link: str | Link | None = None,
+        solver: str = "newton",
+        fit_intercept: bool = True,
+        max_iter: int | None = None,
+        tol: float | None = None,
+        learning_rate: float = 1.0,
+    ):
+        self.family = family
+        self.link = link
+        self.solver = solver
+        self.fit_intercept = fit_intercept
+        self.max_iter = max_iter
+        self.tol = tol
+        self.learning_rate = learning_rate
+
+    # -- fitting ------------------------------------------------------------------------------
+
+    def _family_and_response(self, y: Any) -> tuple[ExponentialFamily, np.ndarray]:
+        """The family to fit with and ``y`` as the family's labels/values."""
+        name = self.family if isinstance(self.family, str) else None
+        if name is not None and name.lower() in ("multinomial", "categorical"):
+            y = np.asarray(y)
+            as_integer_labels(y, "multinomial")  # integer-valued, else ValueError
+            self.classes_, indices = np.unique(y, return_inverse=True)
+            if len(self.classes_) < 2:
+                raise ValueError(
+                    f"multinomial: y has a single class {self.classes_.tolist()}; "
+                    "at least two are needed."
+                )
+            return Multinomial(len(self.classes_)), indices.reshape(-1)
+        family = glm_family(self.family, k=None)
+        if isinstance(family, Multinomial):
+            self.classes_ = np.arange(family.k)
+        elif isinstance(family, Bernoulli):
+            self.classes_ = np.array([0, 1])
+        return family, family.validate(y)
+
+    def fit(self, X: Any, y: Any) -> GLM:
+        """Fit the coefficients by maximum likelihood; returns ``self``."""
+        if self.solver not in ("newton", "gradient"):
+            raise ValueError(f"GLM: solver must be 'newton' or 'gradient'; got {self.solver!r}.")
+        X = check_design_matrix(X, f"GLM(family={self.family!r})")
+        if np.ndim(y) != 1 or len(y) != X.shape[0]:
+            raise ValueError(
+                f"GLM(family={self.family!r}): y must be 1-d with one entry per row of X "
+                f"({X.shape[0]}); got shape {np.shape(y)}."
+            )
+        family, response = self._family_and_response(y)
+        newton = self.solver == "newton"
+        max_iter = self.max_iter if self.max_iter is not None else (100 if newton else 10_000)
+        tol = self.tol if self.tol is not None else (1e-10 if newton else 1e-6)
+        common = dict(link=self.link, fit_intercept=self.fit_intercept, max_iter=max_iter, tol=tol)
+        if newton:
+            result = newton_irls(family, X, response, **common)
+        else:
+            result = gradient_ascent(
+                family, X, response, learning_rate=self.learning_rate, **common
+            )
+        self.link_ = resolve_link(family, self.link)
+        self.n_features_in_ = X.shape[1]
+        theta = result.theta
+        if self.fit_intercept:
+            self.intercept_ = theta[0] if family.is_scalar else theta[0].copy()
+            coefficients = theta[1:]
+        else:
+            self.intercept_ = 0.0 if family.is_scalar else np.zeros(family.eta_size)
+            coefficients = theta
+        self.intercept_ = float(self.intercept_) if family.is_scalar else self.intercept_
+        self.coef_ = coefficients.copy() if family.is_scalar else coefficients.T.copy()
+        self.n_iter_ = result.n_iter
+        self.converged_ = result.converged
+        self.loglik_history_ = result.loglik_history
+        self.rank_ = result.rank
+        self.family_ = self._with_dispersion(family, X, response, result.rank)
+        self.dispersion_ = self.family_.dispersion
+        return self
+
+    def _with_dispersion(
+        self, family: ExponentialFamily, X: np.ndarray, y: np.ndarray, rank: int
+    ) -> ExponentialFamily:
+        """For the names "gaussian" and "gamma": the family with the estimated dispersion."""
+        if not isinstance(self.family, str) or not isinstance(family, (Gaussian, GammaDispersion)):
+            return family
+        mu = self._mean(X)
+        tiny = np.finfo(float).tiny
+        if isinstance(family, Gaussian):
+            return Gaussian(sigma=np.sqrt(max(float(np.mean((y - mu) ** 2)), tiny)))
+        degrees = X.shape[0] - rank if X.shape[0] > rank else X.shape[0]
+        phi = float(np.sum(((y - mu) / mu) ** 2)) / degrees
+        return GammaDispersion(shape=1.0 / max(phi, tiny))
+
+    # -- prediction ---------------------------------------------------------------------------
+
+    def _linear_predictor(self, X: np.ndarray) -> np.ndarray:
+        if self.coef_.ndim == 1:
+            return self.intercept_ + X @ self.coef_
+        return self.intercept_ + X @ self.coef_.T
+
+    def _mean(self, X: np.ndarray) -> np.ndarray:
+        family = (
+            self.family_
+            if hasattr(self, "family_")
+            else glm_family(
+                self.family, k=None if self.coef_.ndim == 1 else self.coef_.shape[0] + 1
+            )
+        )
+        return fitted_mean(family, self.link_, self._linear_predictor(X))
+
+    def _check_fitted_X(self, X: Any) -> np.ndarray:
+        if not hasattr(self, "coef_"):
+            from sklearn.exceptions import NotFittedError
+
+            raise NotFittedError("This GLM is not fitted yet; call fit(X, y) first.")
+        X = check_design_matrix(X, f"GLM(family={self.family!r})")
+        if X.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"GLM: X has {X.shape[1]} features, but GLM is expecting "
+                f"{self.n_features_in_} features as input."
+            )
+        return X
+
+    def predict(self, X: Any) -> np.ndarray:
+        r"""The fitted mean :math:`\mathbb E[y \mid x]` (``(n,)``); for the multinomial the
+        expected one-hot vector, i.e. all :math:`k` class probabilities (``(n, k)``)."""
+        return self._mean(self._check_fitted_X(X))
+
+    @available_if(_is_classifier)
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Class probabilities ``(n, k)``, columns in the order of ``classes_``."""
+        X = self._check_fitted_X(X)
+        lin = self._linear_predictor(X)
+        if self.coef_.ndim == 1:
+            from scipy.special import expit
+
+            return np.column_stack([expit(-lin), expit(lin)])
+        return self.family_.probabilities(lin)
+
+    def score(self, X: Any, y: Any) -> float:
+        """Mean log-likelihood per observation (with the estimated dispersion)."""
+        X = self._check_fitted_X(X)
+        family = self.family_
+        if isinstance(family, Multinomial) and isinstance(self.family, str):
+            values = as_integer_labels(np.asarray(y), "multinomial")
+            unknown = ~np.isin(values, self.classes_)
+            if unknown.any():
+                raise ValueError(
+                    f"multinomial: y has labels not seen in fit: {offenders(values, unknown)}."
+                )
+            y = np.searchsorted(self.classes_, values)
+        y = checked_response(family, y, X.shape[0])
+        lin = self._linear_predictor(X)
+        eta = natural_parameter(family, self.link_, lin)
+        return float(np.mean(family.log_density(y, eta)))

@@ -1,0 +1,272 @@
+r"""The log-likelihood of a GLM, its score, its observed and expected information.
+
+Per observation, as functions of the linear predictor :math:`s = x^\top\theta` (the link
+:math:`g` gives the mean :math:`\mu = g^{-1}(s)`, and :math:`\eta` is the natural parameter):
+
+- canonical link (:math:`\eta = s`): residual :math:`r = (T(y) - A'(\eta))/\phi` and weight
+  :math:`w = A''(\eta)/\phi`, the same for the observed and the expected information;
+- any other link, with :math:`\mu' = d\mu/ds`, :math:`\mu'' = d^2\mu/ds^2` (from the link
+  object) and the variance function :math:`V(\mu) = \mu^p` (``family.variance_power``):
+  :math:`r = (y - \mu)\,\mu'/(\phi V)`, expected weight :math:`w = \mu'^2/(\phi V)`, observed
+  weight :math:`-\partial r/\partial s = \big(\mu'^2/V - (y - \mu)\,\partial_s(\mu'/V)\big)/\phi`
+  with :math:`\partial_s(\mu'/V) = \mu''/V - (\mu'/V)\,\mu'\,p/\mu`.
+
+The score is :math:`\tilde X^\top r` and the information :math:`\tilde X^\top W\tilde X`,
+summed block by block (:mod:`glmnotes.glm.design`) in one pass over the data
+(:func:`accumulate`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from glmnotes.families import ExponentialFamily, Multinomial
+from glmnotes.glm.design import blocks, design_dot, design_tdot, information_block, weighted_gram
+from glmnotes.glm.model import is_canonical, prepare
+from glmnotes.links import Link
+
+__all__ = [
+    "accumulate",
+    "fisher_information",
+    "fitted_mean",
+    "hessian",
+    "linear_predictor_of_mean",
+    "log_likelihood",
+    "natural_parameter",
+    "residual_and_weight",
+    "score",
+]
+
+
+# ---------------------------------------------------------------------------------------------
+# Per-observation quantities as functions of the linear predictor s
+# ---------------------------------------------------------------------------------------------
+
+
+def natural_parameter(family: ExponentialFamily, link: Link, s: np.ndarray) -> np.ndarray:
+    r""":math:`\eta` from the linear predictor: :math:`s` itself (canonical link) or
+    :math:`\eta = (A')^{-1}(g^{-1}(s))`."""
+    if is_canonical(family, link):
+        return s
+    return family.canonical_parameter(link.inverse(s))
+
+
+def linear_predictor_of_mean(family: ExponentialFamily, link: Link, mu: np.ndarray):
+    """The linear predictor that has mean ``mu``: :math:`g(\\mu)` for the link in use."""
+    if is_canonical(family, link):
+        return family.canonical_parameter(mu)
+    return link.link(mu)
+
+
+def fitted_mean(family: ExponentialFamily, link: Link, s: np.ndarray) -> np.ndarray:
+    r""":math:`\mu = g^{-1}(s)`; :math:`A'(\eta)` for the canonical link, and all :math:`k`
+    class probabilities for the multinomial."""
+    if not is_canonical(family, link):
+        return link.inverse(s)
+    if isinstance(family, Multinomial):
+        return family.probabilities(s)
+    return family.mean(s)
+
+
+def _objective(family: ExponentialFamily, link: Link, t: np.ndarray, s: np.ndarray) -> float:
+    r""":math:`\sum_i (\eta_i^\top T(y_i) - A(\eta_i))/\phi` over the given rows: the
+    log-likelihood without the constant :math:`\sum_i \log b(y_i)`; :math:`-\infty` outside
+    the parameter space, or (other links) where the mean leaves what the family and the link
+    can take (e.g. :math:`e^s` overflowing, or underflowing to 0 for the log link)."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        if not is_canonical(family, link):
+            mu = link.inverse(s)
+            if not np.all(family.in_mean_space(mu) & np.isfinite(link.link(mu))):
+                return -np.inf
+        eta = natural_parameter(family, link, s)
+        if not (np.all(np.isfinite(eta)) and np.all(family.in_parameter_space(eta))):
+            return -np.inf
+        inner = eta * t if family.is_scalar else np.sum(eta * t, axis=-1)
+        value = float(np.sum(inner - family.log_partition(eta)) / family.dispersion)
+    return value if np.isfinite(value) else -np.inf
+
+
+def residual_and_weight(
+    family: ExponentialFamily, link: Link, t: np.ndarray | None, s: np.ndarray
+) -> tuple[np.ndarray | None, np.ndarray]:
+    r"""``(r, w)`` with score :math:`\tilde X^\top r` and Fisher information
+    :math:`\tilde X^\top W \tilde X` (``r`` is ``None`` when ``t`` is).
+
+    Canonical: :math:`r = (T(y) - A'(\eta))/\phi`, :math:`w = A''(\eta)/\phi`.
+    Other links: :math:`r = (y - \mu)\,\mu'/(\phi V(\mu))`, :math:`w = \mu'^2/(\phi V(\mu))`.
+    """
+    phi = family.dispersion
+    if is_canonical(family, link):
+        residual = None if t is None else (t - family.mean(s)) / phi
+        weight = family.variance(s) / phi**2  # variance = phi A''
+        return residual, weight
+    mu = link.inverse(s)
+    slope = link.inverse_derivative(s)
+    slope_over_variance = slope / mu**family.variance_power
+    residual = None if t is None else (t - mu) * slope_over_variance / phi
+    weight = slope * slope_over_variance / phi
+    return residual, weight
+
+
+def _observed_weight(
+    family: ExponentialFamily, link: Link, t: np.ndarray, s: np.ndarray
+) -> np.ndarray:
+    r"""Per-observation :math:`-\partial r_i/\partial s_i`, so that the observed information is
+    :math:`-\nabla^2\ell = \tilde X^\top \operatorname{diag}(\cdot)\tilde X`.
+
+    Canonical: the Fisher weight :math:`A''(\eta)/\phi`. Other links:
+    :math:`\big(\mu'^2/V - (y-\mu)(\mu''/V - (\mu'/V)\,\mu'\,p/\mu)\big)/\phi`
+    for :math:`V(\mu) = \mu^p` (with the log link, :math:`(\mu^{2-p} - (y-\mu)(1-p)\mu^{1-p})
+    /\phi`).
+    """
+    if is_canonical(family, link):
+        return residual_and_weight(family, link, None, s)[1]
+    power = family.variance_power
+    mu = link.inverse(s)
+    slope = link.inverse_derivative(s)
+    variance = mu**power
+    slope_over_variance = slope / variance
+    change = link.inverse_second_derivative(s) / variance - slope_over_variance * slope * power / mu
+    return (slope * slope_over_variance - (t - mu) * change) / family.dispersion
+
+
+# ---------------------------------------------------------------------------------------------
+# Sums over the data, block by block
+# ---------------------------------------------------------------------------------------------
+
+
+def accumulate(
+    family: ExponentialFamily,
+    link: Link,
+    X: np.ndarray,
+    t: np.ndarray | None,
+    theta: np.ndarray,
+    fit_intercept: bool,
+    objective: bool = False,
+    score: bool = False,
+    information: str | None = None,
+) -> tuple[float | None, np.ndarray | None, np.ndarray | None]:
+    r"""One pass over the data, block by block, summing what is asked for.
+
+    Returns ``(value, gradient, matrix)`` (``None`` for what was not asked):
+
+    - ``objective``: :math:`\sum_i (\eta_i^\top T(y_i) - A(\eta_i))/\phi`, the log-likelihood
+      without :math:`\sum_i \log b(y_i)`; if a block leaves the parameter space the pass stops
+      and returns ``(-inf, None, None)``;
+    - ``score``: :math:`\tilde X^\top r`;
+    - ``information``: ``"fisher"`` (expected), ``"observed"`` (:math:`-\nabla^2\ell`) or
+      ``"newton"`` (observed if all its weights are non-negative, else Fisher). For the
+      canonical link the three are the same matrix.
+    """
+    q = X.shape[1] + int(fit_intercept)
+    size = q * family.eta_size
+    value = 0.0 if objective else None
+    gradient = np.zeros(np.shape(theta)) if score else None
+    canonical = is_canonical(family, link)
+    need_observed = not canonical and information in ("observed", "newton")
+    need_fisher = information == "newton" or (information is not None and not need_observed)
+    fisher = np.zeros((size, size)) if need_fisher else None
+    observed = np.zeros((size, size)) if need_observed else None
+    observed_is_psd = True
+    for rows in blocks(len(X)):
+        block = X[rows]
+        t_block = None if t is None else t[rows]
+        s = design_dot(block, theta, fit_intercept)
+        if objective:
+            block_value = _objective(family, link, t_block, s)
+            if block_value == -np.inf:
+                return -np.inf, None, None
+            value += block_value
+        if score or need_fisher:
+            residual, weight = residual_and_weight(family, link, t_block if score else None, s)
+            if score:
+                gradient += design_tdot(block, residual, fit_intercept)
+            if need_fisher:
+                fisher += information_block(block, weight, family.is_scalar, fit_intercept)
+        if need_observed:
+            weight = _observed_weight(family, link, t_block, s)
+            observed_is_psd &= bool(np.all(weight >= 0))
+            observed += weighted_gram(block, weight, fit_intercept)
+    if information == "newton" and need_observed and observed_is_psd:
+        fisher = observed
+    matrix = observed if information == "observed" and need_observed else fisher
+    return value, gradient, matrix
+
+
+# ---------------------------------------------------------------------------------------------
+# The free functions the chapters show
+# ---------------------------------------------------------------------------------------------
+
+
+def log_likelihood(
+    family: Any,
+    X: Any,
+    y: Any,
+    theta: Any,
+    link: str | Link | None = None,
+    fit_intercept: bool = False,
+) -> float:
+    r""":math:`\ell(\theta) = \sum_i \log p(y_i \mid \eta_i)`, with :math:`\eta_i` from
+    :math:`x_i^\top\theta` through the link. :math:`-\infty` if some :math:`\eta_i` falls
+    outside the natural parameter space (e.g. :math:`x_i^\top\theta \ge 0` for the canonical
+    gamma/exponential)."""
+    family, link, X, t, theta = prepare(family, X, y, theta, link, fit_intercept)
+    log_base = float(np.sum(family.log_base_measure(family.validate(y))))
+    value, _, _ = accumulate(family, link, X, t, theta, fit_intercept, objective=True)
+    return value + log_base
+
+
+def score(
+    family: Any,
+    X: Any,
+    y: Any,
+    theta: Any,
+    link: str | Link | None = None,
+    fit_intercept: bool = False,
+) -> np.ndarray:
+    r""":math:`\nabla_\theta\,\ell = X^\top r`, same shape as ``theta``.
+
+    Canonical link (the notes' identity):
+    :math:`\partial\ell/\partial\theta_j = \sum_i (T(y_i) - h(x_i))\,x_{ij}/\phi`.
+    Log link: :math:`r_i = (y_i - \mu_i)\,\mu_i^{1-p}/\phi` for :math:`V(\mu) = \mu^p`.
+    """
+    family, link, X, t, theta = prepare(family, X, y, theta, link, fit_intercept)
+    return accumulate(family, link, X, t, theta, fit_intercept, score=True)[1]
+
+
+def fisher_information(
+    family: Any,
+    X: Any,
+    theta: Any,
+    link: str | Link | None = None,
+    fit_intercept: bool = False,
+) -> np.ndarray:
+    r"""Expected information :math:`I(\theta) = X^\top W X = \operatorname{Cov}[\nabla\ell]`.
+
+    Canonical link: :math:`w_i = A''(\eta_i)/\phi` (:math:`I = -\nabla^2\ell`, no ``y``
+    needed). Log link: :math:`w_i = \mu_i^{2-p}/\phi`. Multinomial: blocks
+    :math:`X^\top \operatorname{diag}(\operatorname{Cov}[T]_{jl}) X` in class order.
+    """
+    family, link, X, _, theta = prepare(family, X, None, theta, link, fit_intercept)
+    return accumulate(family, link, X, None, theta, fit_intercept, information="fisher")[2]
+
+
+def hessian(
+    family: Any,
+    X: Any,
+    y: Any,
+    theta: Any,
+    link: str | Link | None = None,
+    fit_intercept: bool = False,
+) -> np.ndarray:
+    r"""Observed Hessian :math:`\nabla^2_\theta\,\ell`, a ``(q, q)`` matrix (class blocks for
+    the multinomial).
+
+    Canonical link: :math:`-X^\top W X` (equal to :math:`-I(\theta)`, concave).
+    Log link: :math:`-X^\top \operatorname{diag}\big((\mu^{2-p} - (y-\mu)(1-p)\mu^{1-p})/\phi
+    \big) X`, which depends on ``y`` and need not be negative definite.
+    """
+    family, link, X, t, theta = prepare(family, X, y, theta, link, fit_intercept)
+    return -accumulate(family, link, X, t, theta, fit_intercept, information="observed")[2]
