@@ -444,3 +444,53 @@ def test_a_check_that_builds_nothing_is_refused():
 
 def test_normalise_whitespace():
     assert normalise_whitespace("a\t b\n\nc  ") == "a b c"
+
+
+# ---- where each entry lives ------------------------------------------------------------------
+
+NOTE_MODULES = {
+    "000": ["glmnotes.errata.deep_learning_notes"],
+    "001": ["glmnotes.errata.linear_collapse_thread"],
+    "002": ["glmnotes.errata.glm_notes", "glmnotes.errata.glm_notes_odd_but_true"],
+}
+
+
+def test_each_entry_lives_in_its_notes_module_right_after_its_check():
+    import ast
+    import importlib
+    import inspect
+
+    listed = []
+    for number, names in NOTE_MODULES.items():
+        for name in names:
+            module = importlib.import_module(name)
+            assert module.SOURCE is errata.SOURCES[number]
+            assert all(item.source is module.SOURCE for item in module.ENTRIES)
+            listed.extend(module.ENTRIES)
+            # in the file, each record `NAME = Erratum(..., build=_check_x)` comes right after
+            # the definition of _check_x (and of its measure, if any), before any other check
+            checks_so_far = []
+            for node in ast.parse(inspect.getsource(module)).body:
+                if isinstance(node, ast.FunctionDef) and node.name.startswith("_check_"):
+                    checks_so_far.append(node.name)
+                elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+                    if getattr(node.value.func, "id", None) != "Erratum":
+                        continue
+                    build = next(k.value.id for k in node.value.keywords if k.arg == "build")
+                    assert checks_so_far and checks_so_far[-1] == build, node.targets[0].id
+    assert tuple(listed) == catalogue()  # the catalogue is the modules' entries, in order
+    for item in catalogue():
+        assert item.build.__module__ in NOTE_MODULES[item.source.number]
+        if item.measure is not None:
+            assert item.measure.__module__ == item.build.__module__
+
+
+def test_partial_derivatives_are_shown_as_one_group():
+    from glmnotes.errata.records import shown_partial
+    from glmnotes.notation import partial, shown
+
+    assert shown_partial("L", "c") == shown(partial("L", "c").name)
+    assert (
+        sp.latex(shown_partial(r"\ell", r"\theta_1"))
+        == r"{\frac{\partial \ell}{\partial \theta_1}}"
+    )
