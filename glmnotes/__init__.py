@@ -1,14 +1,99 @@
 """glmnotes: the code that the glmnotes book runs.
 
+What a reader reaches for first is importable from the top level::
+
+    from glmnotes import GLM, Network, Derivation, check_equal, Poisson, Value
+
+- :class:`~glmnotes.glm.GLM` -- a generalized linear model, fitted by Newton/IRLS (scikit-learn
+  style); the families :class:`~glmnotes.families.Gaussian`,
+  :class:`~glmnotes.families.Bernoulli`, :class:`~glmnotes.families.Multinomial`,
+  :class:`~glmnotes.families.Poisson`, :class:`~glmnotes.families.Exponential`,
+  :class:`~glmnotes.families.Gamma`, :class:`~glmnotes.families.GammaDispersion`,
+  :class:`~glmnotes.families.Beta`, :class:`~glmnotes.families.Dirichlet`, their base class
+  :class:`~glmnotes.families.ExponentialFamily` and :func:`~glmnotes.families.get_family`;
+- :class:`~glmnotes.nn.Network` -- a network of stacked logistic (or other) units;
+- :class:`~glmnotes.autodiff.Value` -- a number that records its computation, for reverse-mode
+  differentiation;
+- :class:`~glmnotes.verify.Derivation`, :func:`~glmnotes.verify.check_equal`,
+  :class:`~glmnotes.verify.Verdict`, :class:`~glmnotes.verify.VerdictKind` and
+  :class:`~glmnotes.verify.DerivationError` -- derivations checked step by step.
+
+These names are loaded on first use (PEP 562): ``import glmnotes`` itself imports neither numpy
+nor scipy nor scikit-learn, so that the checker can run where they do not exist (Pyodide).
+
 Modules, named after what they hold:
 
 - :mod:`glmnotes.verify` -- derivations checked step by step (symbolically, else numerically).
+- :mod:`glmnotes.notation` -- sympy helpers to write a step as the notes write it.
+- :mod:`glmnotes.evidence` -- numbers printed as checked bounds, never as round-off.
+- :mod:`glmnotes.playground` -- check your own step: the Python side of the checker that runs
+  in the reader's browser under every derivation.
 - :mod:`glmnotes.audit` -- which display equations of the book are covered by checks.
-- :mod:`glmnotes.families` -- exponential families, as functions of the natural parameter eta.
-- :mod:`glmnotes.glm` -- generalized linear models fitted by Newton/IRLS or gradient ascent.
+- :mod:`glmnotes.errata` -- the source notes' mistakes, one module per note, each entry beside
+  its check.
+- :mod:`glmnotes.families` -- exponential families, as functions of the natural parameter eta,
+  one module per family.
+- :mod:`glmnotes.links` -- link functions (identity, logit, log, inverse, ...), with their
+  derivatives.
+- :mod:`glmnotes.glm` -- generalized linear models: likelihood, score and information, the
+  Newton/IRLS and gradient-ascent solvers, the separation check, the estimator.
+- :mod:`glmnotes.exceptions` -- the warnings a fit raises when it cannot be trusted.
 - :mod:`glmnotes.autodiff` -- a small scalar reverse-mode automatic differentiation engine.
 - :mod:`glmnotes.nn` -- vectorised networks of stacked logistic (or other) units.
+- :mod:`glmnotes.linear` -- least squares and reduced-rank regression in closed form.
 - :mod:`glmnotes.datasets` -- the digits bundled with scikit-learn and a loader for MNIST IDX files.
+- ``glmnotes._validation`` (private) -- the input checks that families and GLMs share.
 """
 
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from typing import Any
+
 __version__ = "0.1.0"
+
+#: Each top-level name and the module it lives in (imported on first use).
+_HOMES = {
+    "GLM": "glmnotes.glm",
+    "ExponentialFamily": "glmnotes.families",
+    "Gaussian": "glmnotes.families",
+    "Bernoulli": "glmnotes.families",
+    "Multinomial": "glmnotes.families",
+    "Poisson": "glmnotes.families",
+    "Exponential": "glmnotes.families",
+    "Gamma": "glmnotes.families",
+    "GammaDispersion": "glmnotes.families",
+    "Beta": "glmnotes.families",
+    "Dirichlet": "glmnotes.families",
+    "get_family": "glmnotes.families",
+    "Network": "glmnotes.nn",
+    "Value": "glmnotes.autodiff",
+    "Derivation": "glmnotes.verify",
+    "check_equal": "glmnotes.verify",
+    "Verdict": "glmnotes.verify",
+    "VerdictKind": "glmnotes.verify",
+    "DerivationError": "glmnotes.verify",
+}
+
+__all__ = sorted(_HOMES)
+
+
+def _modules() -> list[str]:
+    """The public modules and subpackages of the package, by file name (nothing imported)."""
+    return [info.name for info in pkgutil.iter_modules(__path__) if not info.name.startswith("_")]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a top-level name (or a module, ``glmnotes.glm``) the first time it is used."""
+    if name in _HOMES:
+        value = getattr(importlib.import_module(_HOMES[name]), name)
+        globals()[name] = value  # later lookups do not come back here
+        return value
+    if name in _modules():
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module 'glmnotes' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_HOMES) | set(_modules()))
