@@ -92,8 +92,10 @@ class Visit:
     """One page in a fresh browser context: every request it made and every console error.
     ``pages`` maps URLs on 127.0.0.1 to HTML served by the test instead of the site."""
 
-    def __init__(self, browser, url, pages=None):
-        self.context = browser.new_context(viewport={"width": 1100, "height": 1400})
+    def __init__(self, browser, url, pages=None, theme="light"):
+        self.context = browser.new_context(
+            viewport={"width": 1100, "height": 1400}, color_scheme=theme
+        )
         self.page = self.context.new_page()
         self.requests, self.errors = [], []
         self.page.on("request", lambda request: self.requests.append(request.url))
@@ -252,6 +254,26 @@ def test_reader_steps_on_a_test_page(browser, server, site, checker_in_browser, 
             + " s"
         )
     assert all(counterexamples)
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_no_serious_accessibility_violations_in_the_control(browser, server, site, theme):
+    axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
+    specs = wrapped_specs()[:1]
+    url = urljoin(server, "book/playground-test.html")
+    visit = Visit(browser, url, {url: (page_with(site, specs), "text/html")}, theme=theme)
+    try:
+        box = visit.page.locator(".glmnotes-playground").first
+        box.locator("details summary").click()
+        results = axe_module.Axe().run(visit.page, context=".glmnotes-playground")
+    finally:
+        visit.close()
+    serious = [
+        f"{violation['id']} ({violation['impact']}): {violation['help']}"
+        for violation in results.response["violations"]
+        if violation["impact"] in {"serious", "critical"}
+    ]
+    assert not serious, "\n".join(serious)
 
 
 def test_a_check_that_runs_too_long_is_stopped(browser, server, site, checker_in_browser):
