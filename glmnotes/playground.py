@@ -46,7 +46,8 @@ FORMAT = 1  # version of the JSON produced by reader_spec
 MAX_INPUT = 2000  # characters of reader input
 MAX_DEPTH = 40  # nested brackets in reader input
 SUGGESTION_MAX_CHARS = 240  # a suggested step longer than this is not offered
-SIMPLIFY_MAX_OPS = 60  # simplify()/factor() are tried for suggestions only below this size
+REWRITE_MAX_OPS = 25  # factor(), expand(), cancel()... are tried for suggestions up to this size
+SIMPLIFY_MAX_OPS = 12  # and simplify() up to this one (it can take seconds on larger ones)
 MAX_REWRITES = 3  # equal rewritings checked for the true suggestion
 MAX_SLIPS = 3  # mistakes checked for the false suggestion
 
@@ -399,9 +400,12 @@ def _suggestions(spec: dict, target: sp.Basic, given: Mapping, table: _SymbolTab
     rejects with a counterexample), both checked numerically with the reader's seed."""
     prepared = _prepared(target, given)
     candidates = [prepared] if prepared != target else []
-    small = sp.count_ops(prepared) <= SIMPLIFY_MAX_OPS
+    ops = sp.count_ops(prepared)
+    small = ops <= REWRITE_MAX_OPS
     if small and not isinstance(prepared, (sp.MatrixBase, sp.MatrixExpr)):
-        rewrites = (sp.simplify, sp.factor, sp.expand, sp.together, _reciprocal, sp.cancel)
+        rewrites = [sp.factor, sp.expand, sp.together, _reciprocal, sp.cancel]
+        if ops <= SIMPLIFY_MAX_OPS:
+            rewrites.insert(0, sp.simplify)
         for rewrite in rewrites:
             try:
                 candidates.append(rewrite(prepared))
