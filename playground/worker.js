@@ -57,6 +57,7 @@ async function start() {
   pyodide.runPython(`
 import json
 import sympy
+import glmnotes.verify
 from glmnotes.playground import check_reader_step
 
 def _glmnotes_check(spec, text):
