@@ -82,6 +82,20 @@ class ReaderInputError(ValueError):
 
 
 def reader_spec(derivation: Any) -> dict[str, Any]:
+    """See :func:`_reader_spec`; never raises: a derivation it cannot describe is described as
+    unavailable, with the reason (the page is built all the same)."""
+    try:
+        return _reader_spec(derivation)
+    except Exception as error:  # the display of a derivation must not fail because of this
+        return {
+            "format": FORMAT,
+            "label": getattr(derivation, "label", ""),
+            "available": False,
+            "reason": _one_line(f"it could not be prepared for the browser ({error})"),
+        }
+
+
+def _reader_spec(derivation: Any) -> dict[str, Any]:
     """A JSON-serialisable description of what the next step of ``derivation`` is checked against.
 
     Keys: ``format``, ``label``, ``title``, ``chain`` (``"expression"`` or ``"equation"``),

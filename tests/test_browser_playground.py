@@ -323,10 +323,10 @@ def test_reader_steps_under_the_books_derivations(
         try:
             page = visit.page
             boxes = page.locator(".glmnotes-playground")
-            assert boxes.count() == page.locator(".glmnotes-derivation").count()
+            wrapped = page.locator(".glmnotes-derivation[data-glmnotes-reader]")
+            assert boxes.count() == wrapped.count()
             specs = [
-                json.loads(node.get_attribute("data-glmnotes-reader"))
-                for node in page.locator(".glmnotes-derivation").all()
+                json.loads(node.get_attribute("data-glmnotes-reader")) for node in wrapped.all()
             ]
             index = next(
                 k

@@ -188,6 +188,15 @@ def test_a_chapter_defined_function_that_cannot_be_prepared_is_reported():
     assert not result["ok"] and "cannot be checked here" in result["error"]
 
 
+def test_reader_spec_never_raises():
+    class Broken:
+        label = "broken"
+        is_equation_chain = False
+
+    spec = reader_spec(Broken())
+    assert spec["available"] is False and spec["reason"]
+
+
 def test_matrices_with_dims():
     q = sp.Symbol("q", integer=True, positive=True)
     W, x, b = sp.MatrixSymbol("W", q, q), sp.MatrixSymbol("x", q, 1), sp.MatrixSymbol("b", q, 1)
