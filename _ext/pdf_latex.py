@@ -13,6 +13,7 @@ LaTeX builder (``_ext/pdf_build.py`` runs it):
   Inside those displays ``\\small`` and its kin work in math mode as MathJax makes them work.
 - A table of formulas (or of many columns) is set at its natural width and scaled down to the
   line when it is wider, instead of being squeezed into columns its formulas overflow.
+- Proofs print as "*Proof.* ... ∎" (amsthm), not as boxes.
 - The solutions of a chapter's exercises move to a "Solutions" section at the end of the chapter
   (on the site they are closed dropdowns beside their exercises).
 - The API reference is not read and the one-sentence bibliography chapter is not printed (the
@@ -135,6 +136,32 @@ class FitDisplaysToTheLine(SphinxPostTransform):
             node.replace_self(nodes.raw("", latex, format="latex"))
 
 
+class ProofsAsInPrint(SphinxPostTransform):
+    """A proof (sphinx-proof) prints as a textbook's proof, "*Proof.* ... ∎", rather than as an
+    empty-titled box: amsthm's ``proof`` environment around the proof's paragraphs."""
+
+    default_priority = 900
+    formats = ("latex",)
+
+    def run(self, **kwargs) -> None:
+        from sphinx_proof.nodes import proof_node
+
+        for proof in list(self.document.findall(proof_node)):
+            body = [child for box in proof.children for child in box.children]
+            first = next(iter(body[0].findall(nodes.Text)), None) if body else None
+            if first is not None and first.astext().startswith("Proof. "):
+                first.parent.replace(first, nodes.Text(first.astext()[len("Proof. ") :]))
+            if body and isinstance(body[-1], nodes.paragraph):  # ∎ at the end of its last line
+                body[-1] += nodes.raw("", "\\qedhere", format="latex")
+            proof.replace_self(
+                [
+                    nodes.raw("", "\\begin{proof}", format="latex"),
+                    *body,
+                    nodes.raw("", "\\end{proof}", format="latex"),
+                ]
+            )
+
+
 # Chapters of the site that the printed book leaves out. The API reference is generated from
 # the package's docstrings (inherited sympy docstrings bring their own headings): reference
 # material for the screen, not pages of a book; `make pdf` does not even read it, so the PDF does
@@ -253,9 +280,13 @@ def add_pdf_to_download_menu(app: Sphinx, pagename, templatename, context, doctr
 
 
 def copy_pdf_into_site(app: Sphinx, exception) -> None:
-    if exception is None and app.builder.format == "html" and app.config.glmnotes_pdf:
-        target = Path(app.outdir) / app.config.glmnotes_pdf
+    if exception is not None or app.builder.format != "html":
+        return
+    target = Path(app.outdir) / PDF_NAME
+    if app.config.glmnotes_pdf:
         target.write_bytes(built_pdf(app).read_bytes())
+    else:  # no PDF to offer: no stale copy either
+        target.unlink(missing_ok=True)
 
 
 def setup(app: Sphinx):
@@ -266,6 +297,7 @@ def setup(app: Sphinx):
     app.add_post_transform(FitDisplaysToTheLine)
     app.add_post_transform(SolutionsAtTheEndOfEachChapter)
     app.add_post_transform(PrintedChapters)
+    app.add_post_transform(ProofsAsInPrint)
     app.add_node(pdf_link)
     app.add_role("pdf-link", PdfLinkRole())
     app.connect("doctree-resolved", resolve_pdf_links)
