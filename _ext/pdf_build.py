@@ -49,6 +49,7 @@ TEXT_FONT = "FreeSerif"  # Sphinx's xelatex default (with FreeSans, FreeMono)
 
 OVERFULL = re.compile(r"^Overfull \\hbox \((\d+(?:\.\d+)?)pt too wide\)")
 SCALED = re.compile(r"^glmnotes: display on input line (\d+) scaled to\s*(\d+)%")
+BROKEN_ROW = re.compile(r"^glmnotes: row on input line (\d+) broken into lines")
 
 
 def missing_tex() -> list[str]:
@@ -125,10 +126,14 @@ def layout_report() -> str:
     """The worst overfull line and the displays scaled to the line, from the last TeX log."""
     log = (LATEX / f"{NAME}.log").read_text(errors="replace").splitlines()
     overfull = [float(match[1]) for line in log if (match := OVERFULL.match(line))]
-    scaled = [int(match[2]) for line in log if (match := SCALED.match(line))]
     worst = f"{max(overfull):.1f} pt" if overfull else "none"
-    fitted = f"{len(scaled)} scaled to the line (smallest {min(scaled)}%)" if scaled else "none"
-    return f"overfull lines: {len(overfull)}, worst {worst}; wide displays: {fitted}"
+    report = [f"overfull lines: {len(overfull)}, worst {worst}"]
+    broken = sum(1 for line in log if BROKEN_ROW.match(line))
+    report.append(f"long rows of derivations broken into lines: {broken}")
+    scaled = [int(match[2]) for line in log if (match := SCALED.match(line))]
+    smallest = f" (smallest {min(scaled)}%)" if scaled else ""
+    report.append(f"displays scaled down to the line: {len(scaled)}{smallest}")
+    return "; ".join(report)
 
 
 def main() -> int:

@@ -28,6 +28,7 @@ never has a broken one. Whether the PDF is offered is an HTML configuration valu
 rewritten when that changes.
 """
 
+import re
 from pathlib import Path
 
 from docutils import nodes
@@ -63,8 +64,128 @@ def configure_latex(app: Sphinx, config: Config) -> None:
         config["latex_additional_files"] = [*config["latex_additional_files"], STYLE]
 
 
+def _split_top_level(latex: str) -> list[list[str]]:
+    """Rows (``\\\\``) and their cells (``&``) of an aligned block's body, split only at the
+    top level: not inside braces nor inside a nested environment (a matrix has its own)."""
+    rows, cells, start, depth, i = [], [], 0, 0, 0
+    while i < len(latex):
+        char = latex[i]
+        if char == "\\":
+            command = re.match(r"\\([A-Za-z]+|.?)", latex[i:], re.DOTALL)[1]
+            name = command
+            if name in ("begin", "end"):
+                depth += 1 if name == "begin" else -1
+            elif name == "\\" and depth == 0:
+                cells.append(latex[start:i])
+                rows.append(cells)
+                cells = []
+                i += 2
+                spacing = re.match(r"\s*\[[^\]]*\]", latex[i:])  # \\[2pt]
+                i += spacing.end() if spacing else 0
+                start = i
+                continue
+            i += 1 + len(name)
+            continue
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif char == "&" and depth == 0:
+            cells.append(latex[start:i])
+            start = i + 1
+        elif char == "%":  # a comment runs to the end of the line
+            i = latex.find("\n", i) % (len(latex) + 1)
+            continue
+        i += 1
+    cells.append(latex[start:])
+    rows.append(cells)
+    return rows
+
+
+RELATION = re.compile(
+    r"(=|<|>|\\(neq|ne|leq?|geq?|approx|equiv|simeq|sim|propto|to|mapsto|Rightarrow|"
+    r"Leftrightarrow|iff|implies|in|subseteq|subset|coloneqq)(?![A-Za-z]))"
+)
+
+
+SWITCH = re.compile(
+    r"\\(small|footnotesize|scriptsize|tiny|normalsize|scriptstyle|scriptscriptstyle|"
+    r"textstyle|displaystyle)(?![A-Za-z])"
+)
+SPACING = re.compile(r"\s*(\\q?quad(?![A-Za-z])|\\[ ,;:!])")
+
+
+def _group_end(latex: str, start: int) -> int:
+    """The index of the brace closing the group opened at ``latex[start]``."""
+    depth = 0
+    for index in range(start, len(latex)):
+        if latex[index] == "\\":
+            continue
+        if latex[index] == "{" and (index == 0 or latex[index - 1] != "\\"):
+            depth += 1
+        elif latex[index] == "}" and (index == 0 or latex[index - 1] != "\\"):
+            depth -= 1
+            if depth == 0:
+                return index
+    return -1
+
+
+def _breakable(cell: str) -> tuple[str, str]:
+    """A row that is not a step, as (leading space, content TeX can break into lines): groups
+    that only switch size or style for the rest of the row (``{\\small {\\scriptstyle ...}}``)
+    are opened up, so that their content is at the formula's top level, where TeX may break a
+    line, and a break is allowed after every ``,\\ `` (a list of coordinates)."""
+    indent, switches = "", ""
+    while True:
+        space = SPACING.match(cell)
+        if space and not switches:
+            indent += space[1]
+            cell = cell[space.end() :]
+            continue
+        cell = cell.strip()
+        switch = SWITCH.match(cell)
+        if switch:  # a switch at the top level stays there, before what it applies to
+            switches += switch[0] + " "
+            cell = cell[switch.end() :]
+            continue
+        if cell.startswith("{") and _group_end(cell, 0) == len(cell) - 1:
+            if SWITCH.match(cell[1:-1].lstrip()):
+                cell = cell[1:-1]
+                continue
+        break
+    cell = switches + cell
+    return indent, re.sub(r"([,;])\\ ", r"\1\\ \\allowbreak ", cell)
+
+
+def _fitted_rows(body: str) -> tuple[str, str]:
+    """The rows of an aligned block ready to fit the line, and the LaTeX that measures them.
+
+    A step (a right-hand cell that starts with a relation) keeps its size: if steps are wider
+    than the line, the whole display is scaled down, evenly. Any other row (a justification, a
+    verdict, a counterexample's point, a domain) wider than the room the steps leave is broken
+    into lines within that room (``_breakable``), so that one long line neither shrinks the
+    whole derivation nor runs into the margin. A block with more
+    than two columns is left to the whole-display scaling."""
+    rows = [[cell.strip() for cell in cells] for cells in _split_top_level(body)]
+    if any(len(cells) > 2 for cells in rows) or not any(len(cells) == 2 for cells in rows):
+        return "", body
+    measure, fitted = [r"\glmnotesStartMeasure"], []
+    for cells in rows:
+        measure.append(rf"\glmnotesMeasureLeft{{{cells[0]}}}")
+        if len(cells) == 1:
+            fitted.append(cells[0])
+        elif RELATION.match(cells[1]):
+            measure.append(rf"\glmnotesMeasureStep{{{cells[1]}}}")
+            fitted.append(f"{cells[0]}&{cells[1]}")
+        else:
+            indent, content = _breakable(cells[1])
+            fitted.append(rf"{cells[0]}&\glmnotesFitCell{{{indent}}}{{{content}}}")
+    return "".join(measure) + "\n", " \\\\\n".join(fitted)
+
+
 def display_latex(node: nodes.math_block, number_all: bool) -> str:
-    """A display equation for the LaTeX writer, scaled down to the line when it is wider.
+    """A display equation for the LaTeX writer that fits the line (see ``_fitted_rows``; a
+    display still wider than the line is scaled down whole).
 
     Sphinx writes ``equation`` around ``split``; ``split`` cannot be boxed, ``aligned`` can and
     accepts the same rows.
@@ -77,9 +198,11 @@ def display_latex(node: nodes.math_block, number_all: bool) -> str:
     parts = [part.strip() for part in text.split("\n\n") if part.strip()]
     environment = "equation" if label or number_all else "equation*"
     body = " \\\\\n".join(parts)
+    block = re.fullmatch(r"\\begin\{aligned\}(.*)\\end\{aligned\}", body, re.DOTALL)
+    measure, rows = _fitted_rows(block[1] if block else body)
     return (
-        f"\n\\begin{{{environment}}}{label}\n"
-        f"\\glmnotesFitDisplay{{\\begin{{aligned}}\n{body}\n\\end{{aligned}}}}\n"
+        f"\n\\begin{{{environment}}}{label}\n{measure}"
+        f"\\glmnotesFitDisplay{{\\begin{{aligned}}\n{rows}\n\\end{{aligned}}}}\n"
         f"\\end{{{environment}}}\n"
     )
 

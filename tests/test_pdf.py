@@ -436,3 +436,28 @@ def test_print_prefers_text_latex_over_text_html(root, tmp_path):
     assert re.search(r"^verdicts: ✓ proved, \S numeric, ✗ false, \S false$", printed, re.M)
     assert len(re.findall(r"LATEXFORM\s*✓", printed)) == 2
     assert "Missing character" not in (latex / "glmnotes.log").read_text(errors="replace")
+
+
+# --- how the LaTeX of a display is prepared (no TeX needed) -------------------------------------
+
+
+def test_rows_and_cells_are_split_at_the_top_level_only():
+    body = r"a &= \begin{matrix} 1 & 2 \\ 3 & 4 \end{matrix} \\[2pt] &\qquad {\small x \& y} \\ b"
+    rows = pdf_latex._split_top_level(body)
+    assert [[cell.strip() for cell in cells] for cells in rows] == [
+        ["a", r"= \begin{matrix} 1 & 2 \\ 3 & 4 \end{matrix}"],
+        ["", r"\qquad {\small x \& y}"],
+        ["b"],
+    ]
+
+
+def test_a_long_annotation_row_is_made_breakable_and_steps_are_left_alone():
+    row = r"\qquad {\small {\scriptstyle \text{at }a = 1.5,\ b = 2.5\text{, left }3}}"
+    indent, content = pdf_latex._breakable(row)
+    assert indent == r"\qquad"
+    assert content == r"\small \scriptstyle \text{at }a = 1.5,\ \allowbreak b = 2.5\text{, left }3"
+    measure, rows = pdf_latex._fitted_rows(r"x &= y \\ &" + row + r" \\ &\neq z")
+    assert measure.count(r"\glmnotesMeasureLeft") == 3
+    assert measure.count(r"\glmnotesMeasureStep") == 2
+    assert rows.count(r"\glmnotesFitCell") == 1
+    assert r"x&= y" in rows and r"&\neq z" in rows
