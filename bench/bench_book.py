@@ -70,7 +70,7 @@ def main() -> None:
     if tex:
         print(f"PDF after the clean build:     {pdf_clean:7.1f} s  (chapters already executed)")
         print(f"PDF no-op rebuild:             {pdf_noop:7.1f} s")
-        print(f"PDF after touching {touched.name + ':':<12}{pdf_one:7.1f} s  (executes it)")
+        print(f"PDF after touching {touched.name + ':':<12}{pdf_one:7.1f} s")
     else:
         print("PDF: not timed, TeX is not installed (make pdf names the packages)")
     print("chapter execution (fresh kernel each):")
