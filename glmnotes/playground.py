@@ -45,7 +45,7 @@ __all__ = ["FORMAT", "ReaderInputError", "check_reader_step", "reader_spec", "ve
 FORMAT = 1  # version of the JSON produced by reader_spec
 MAX_INPUT = 2000  # characters of reader input
 MAX_DEPTH = 40  # nested brackets in reader input
-SUGGESTION_MAX_CHARS = 240  # a suggested step longer than this is not offered
+SUGGESTION_MAX_CHARS = 120  # a suggested step longer than this is not offered (nor typed)
 REWRITE_MAX_OPS = 25  # factor(), expand(), cancel()... are tried for suggestions up to this size
 SIMPLIFY_MAX_OPS = 12  # and simplify() up to this one (it can take seconds on larger ones)
 MAX_REWRITES = 3  # equal rewritings checked for the true suggestion
@@ -479,15 +479,23 @@ def _slips(expr: sp.Basic) -> Iterable[sp.Basic]:
     yield 2 * expr
 
 
-def _kind(spec: dict, text: str) -> str | None:
-    """The verdict kind for ``text`` (numeric route first: it does not depend on the clock)."""
+def _settled(spec: dict, text: str) -> dict | None:
+    """The check of ``text``, numeric route first; None when it failed or a time budget cut it
+    (a suggestion must not depend on the machine's speed, and must not be slow to check)."""
     result = _check(spec, text, numeric_first=True)
-    return result["verdict"]["kind"] if result.get("ok", False) else None
+    if not result.get("ok", False) or result["verdict"].get("clock_cuts"):
+        return None
+    return result
+
+
+def _kind(spec: dict, text: str) -> str | None:
+    result = _settled(spec, text)
+    return result["verdict"]["kind"] if result else None
 
 
 def _holds(spec: dict, text: str) -> bool:
-    result = _check(spec, text, numeric_first=True)
-    return result.get("ok", False) and result["holds"]
+    result = _settled(spec, text)
+    return bool(result and result["holds"])
 
 
 # --- the reader's step -------------------------------------------------------------------------
