@@ -44,9 +44,17 @@ $(ORACLE): $(STAMP)
 	else echo "TORCH_SPEC is empty: PyTorch oracle tests will be skipped"; fi
 	@touch $(ORACLE)
 
+# The chapters run the package: outputs cached under an older glmnotes are stale. A change to any
+# source of the package empties the execution cache, so every chapter runs again.
+PACKAGE_SOURCES := $(shell find glmnotes -name '*.py' 2>/dev/null)
+PACKAGE_STAMP := _build/.glmnotes-sources
+$(PACKAGE_STAMP): $(PACKAGE_SOURCES)
+	rm -rf _build/.jupyter_cache
+	@mkdir -p _build && touch $@
+
 # The "Check your own step" playground (Pyodide, sympy, glmnotes in the reader's browser) needs
 # npm to fetch the pinned Pyodide core; without npm the book is built without it.
-book: $(STAMP)
+book: $(STAMP) $(PACKAGE_STAMP)
 	@if command -v npm >/dev/null 2>&1; then $(PY) tools/playground_assets.py; \
 	else rm -rf _build/playground/site; \
 	    echo "npm not found: building the book without the 'Check your own step' playground"; fi
@@ -61,7 +69,7 @@ HAVE_TEX := $(and $(shell command -v xelatex),$(shell command -v latexmk))
 ifeq ($(filter pdf,$(MAKECMDGOALS))$(HAVE_TEX),pdf)
 $(error make pdf needs LaTeX (xelatex, latexmk): apt-get install -y $(TEX_PACKAGES))
 endif
-pdf: $(STAMP)
+pdf: $(STAMP) $(PACKAGE_STAMP)
 	$(PY) _ext/pdf_build.py
 
 lint: $(STAMP)

@@ -34,13 +34,12 @@ import sys
 import time
 from pathlib import Path
 
-import mpmath
-import numpy as np
 import sympy as sp
 from sympy.core.cache import clear_cache
 
 from glmnotes import verify
 from glmnotes.verify import check_equal
+from glmnotes.verify import derivation as _derivation  # noqa: F401 - patched by book_table
 
 eta = sp.Symbol("eta", real=True)
 x = sp.Symbol("x", positive=True)
@@ -150,71 +149,43 @@ def naive_simplify(left, right) -> bool:
 
 
 NUMERIC = [
-    ("bernoulli: divide by e^eta", sp.exp(eta) / (1 + sp.exp(eta)), {eta: (-30, 30)}),
     (
-        "labels: y(1-y) e^(e^(40 mu))",
+        "bernoulli: divide by e^eta",
+        sp.exp(eta) / (1 + sp.exp(eta)),
+        1 / (1 + sp.exp(-eta)),
+        {eta: (-30, 30)},
+    ),
+    (
+        "labels: y(1-y) e^(e^(40 mu)) = 0",
         y * (1 - y) * sp.exp(sp.exp(40 * mu)),
+        sp.Integer(0),
         {y: (0, 1), mu: (0, 1)},
     ),
-    (
-        "labels: log-likelihood",
-        y * sp.log(mu) + (1 - y) * sp.log(1 - mu),
-        {y: (0, 1), mu: (0, 1)},
-    ),
-    ("integer: floor + ceiling", sp.floor(m / 2) + sp.ceiling(m / 2), {m: (-9, 9)}),
+    ("integer: floor + ceiling", sp.floor(m / 2) + sp.ceiling(m / 2), m, {m: (-9, 9)}),
     (
         "integral, no closed form",
         sp.Integral(sp.exp(-(t**4)) * (1 + x * t), (t, 0, 1)),
+        sp.Integral(sp.exp(-(t**4)), (t, 0, 1)) + x * sp.Integral(t * sp.exp(-(t**4)), (t, 0, 1)),
         {x: (0, 2)},
     ),
 ]
 
 
-def sample_points(expr: sp.Expr, domain: dict, count: int = 7) -> list[dict]:
-    """Points as check_equal samples them (short exact decimals, integers for integer symbols)."""
-    boxes = verify._parse_domain(domain)
-    rng = np.random.default_rng(0)
-    symbols = sorted(expr.free_symbols, key=str)
-    return [{s: verify._sample_scalar(boxes[s], rng) for s in symbols} for _ in range(count)]
-
-
-def evalf_subs_values(expr: sp.Expr, points: list[dict], digits: int) -> list:
-    """The previous evaluation: ``evalf(subs=point)`` first, exact substitution only when that
-    leaves something unevaluated (an integral, a sum)."""
-    values = []
-    with mpmath.workdps(digits + 10):
-        for point in points:
-            value = expr.evalf(digits, subs=point)
-            if not verify._evaluated(value):
-                value = expr.subs(point).evalf(digits)
-            if not verify._evaluated(value):
-                value = expr.subs(point).doit().evalf(digits)
-            values.append(mpmath.mpc(value.evalf(digits)))  # as it was: a scaled zero's bound
-    return values
-
-
-def exact_values(expr: sp.Expr, points: list[dict], digits: int) -> list:
-    return [verify._evaluate(expr, point, {}, digits)[0] for point in points]
-
-
 def numeric_table(repeats: int) -> None:
-    digits = verify.WORKING_DIGITS
-    print(f"\nnumeric evaluation at 7 points, {digits} digits (median of {repeats} runs)\n")
-    header = f"{'expression':36s} {'exact subs':>12s} {'evalf(subs)':>12s} {'ratio':>6s}"
-    print(f"{header} {'disagree':>8s}")
-    for name, expr, domain in NUMERIC:
-        points = sample_points(expr, domain)
-        exact_time, exact = timed(lambda e=expr, p=points: exact_values(e, p, digits), repeats)
-        subs_time, previous = timed(
-            lambda e=expr, p=points: evalf_subs_values(e, p, digits), repeats
-        )
-        differ = sum(
-            not verify._agreement(a, b, digits)[0] or (a == 0) != (b == 0)
-            for a, b in zip(exact, previous, strict=True)
+    """The numeric route alone (no symbolic routes): time, points, digits established."""
+    print(f"\nthe numeric route alone (median of {repeats} runs)\n")
+    print(f"{'identity':36s} {'time':>10s} {'points':>7s} {'digits':>7s} {'per point':>10s}")
+    for name, left, right, domain in NUMERIC:
+        boxes = verify.inputs.parse_domain(domain)
+        elapsed, verdict = timed(
+            lambda left=left, right=right, boxes=boxes: verify.numeric.numeric_check(
+                left, right, boxes, 1, None, verify.WORKING_DIGITS, None
+            ),
+            repeats,
         )
         print(
-            f"{name:36s} {exact_time:10.4f} s {subs_time:10.4f} s "
-            f"{exact_time / subs_time:6.2f} {differ:8d}"
+            f"{name:36s} {elapsed:8.3f} s {verdict.points:7d} {verdict.digits!s:>7s} "
+            f"{elapsed / max(verdict.points, 1):8.3f} s"
         )
 
 
@@ -245,7 +216,7 @@ def book_table() -> None:
     import chapters
 
     checks: list[tuple[str, float, str]] = []
-    original = verify.check_equal
+    original = verify.derivation.check_equal
 
     def timed_check(*args, **kwargs):
         started = time.perf_counter()
@@ -253,7 +224,7 @@ def book_table() -> None:
         checks.append((str(kwargs.get("seed")), time.perf_counter() - started, verdict.kind.value))
         return verdict
 
-    verify.check_equal = timed_check
+    verify.derivation.check_equal = timed_check
     print("\nthe whole book's checking (every chapter executed in this process)\n")
     print(f"{'chapter':24s} {'checks':>7s} {'time':>9s} {'slowest check':>14s}")
     operations = []
@@ -268,7 +239,7 @@ def book_table() -> None:
             slowest = max((seconds for _, seconds, _ in mine), default=0.0)
             print(f"{source.stem:24s} {len(mine):7d} {total:7.2f} s {slowest:12.2f} s")
     finally:
-        verify.check_equal = original
+        verify.derivation.check_equal = original
     total = sum(seconds for _, seconds, _ in checks)
     print(f"{'total':24s} {len(checks):7d} {total:7.2f} s   (target < 60 s)")
     print(f"mean per check: {total / max(len(checks), 1):.3f} s (target < 0.5 s)")

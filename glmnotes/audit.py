@@ -95,11 +95,15 @@ OPAQUE_DIRECTIVES = {
     "jupyter-execute",
 }
 
-STEP_KINDS = ("proved", "numeric", "errata", "unverified", "failed")
+STEP_KINDS = ("proved", "by definition", "numeric", "errata", "unverified", "failed")
+#: Checked lines that a machine established (a proof, a numeric agreement, an erratum shown
+#: false); "by definition" lines had nothing to check, "unverified" ones were not decided.
+MACHINE_CHECKED = ("proved", "numeric", "errata")
 
 _FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,}|:{3,})\s*(?P<info>.*)$")
 _DIRECTIVE = re.compile(r"^\{(?P<name>[^}\s]+)\}\s*(?P<argument>.*)$")
-_MARKER = re.compile(r"^%\s*glmnotes:\s*(?P<kind>definition|assumption)\s*$")
+_MARKER = re.compile(r"^%\s*glmnotes:\s*(?P<kind>definition|assumption|argued|cited)\s*$")
+_SCRIPT_GROUP = re.compile(r"[_^]\{[^{}]*\}")
 _INLINE_CODE = re.compile(r"(`+)(?:.+?)\1")
 _DOLLAR_LABEL = re.compile(r"^\s*\((?P<label>[^()\s]+)\)")
 _BEGIN = re.compile(r"^\\begin\{(?P<env>[A-Za-z]+\*?)\}")
@@ -110,8 +114,9 @@ class DisplayEquation:
     """One display equation in a chapter's prose.
 
     ``kind``: ``"dollar"``, ``"math-directive"``, ``"environment"`` or ``"glue-math"``;
-    ``status``: ``"covered"``, ``"definition"``, ``"assumption"``, ``"uncovered"`` or
-    ``"bad-glue"``; ``name``: the glued name of a ``{glue:math}``; ``reason``: why a glue is bad.
+    ``status``: ``"covered"``, ``"definition"``, ``"assumption"``, ``"argued"``, ``"cited"``,
+    ``"uncovered"`` or ``"bad-glue"``; ``name``: the glued name of a ``{glue:math}``;
+    ``reason``: why a glue is bad, or why a declared display is not accepted as declared.
     """
 
     file: str
@@ -136,6 +141,7 @@ class NotebookRecords:
 
     glue: dict[str, dict[str, Any] | None] = field(default_factory=dict)
     derivations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    argued: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -148,6 +154,7 @@ class ChapterAudit:
     equations: list[DisplayEquation]
     steps: dict[str, int]
     derivations: int
+    argued: int = 0
 
     def count(self, status: str) -> int:
         return sum(1 for e in self.equations if e.status == status)
@@ -160,6 +167,7 @@ class ChapterAudit:
             "declared": self.count("definition") + self.count("assumption"),
             "definitions": self.count("definition"),
             "assumptions": self.count("assumption"),
+            "argued_displays": self.count("argued") + self.count("cited"),
             "uncovered": self.count("uncovered"),
             "bad_glue": self.count("bad-glue"),
         }
@@ -173,7 +181,8 @@ class ChapterAudit:
             )
         for e in self.equations:
             if e.status == "uncovered":
-                problems.append(f"uncovered display equation {e.location()}")
+                why = f" ({e.reason})" if e.reason else ""
+                problems.append(f"uncovered display equation {e.location()}{why}")
             elif e.status == "bad-glue":
                 problems.append(f"{e.file}:{e.line}: glue:math {e.name!r} {e.reason}")
         if self.steps.get("failed"):
@@ -188,6 +197,7 @@ class ChapterAudit:
             "counts": self.counts(),
             "steps": self.steps,
             "derivations": self.derivations,
+            "argued": self.argued,
             "equations": [asdict(e) for e in self.equations],
             "problems": self.problems(),
         }
@@ -440,6 +450,8 @@ def read_notebook(path: Path) -> NotebookRecords:
         for output in cell.get("outputs", []):
             metadata = output.get("metadata", {}) or {}
             record = metadata.get("glmnotes")
+            if isinstance(record, dict) and isinstance(record.get("argued"), dict):
+                records.argued[str(record["argued"].get("label"))] = record["argued"]
             record = record if _is_derivation_record(record) else None
             name = (metadata.get("scrapbook") or {}).get("name")
             if name is not None:
@@ -450,8 +462,9 @@ def read_notebook(path: Path) -> NotebookRecords:
 
 
 def step_counts(records: Iterable[dict[str, Any]]) -> dict[str, int]:
-    """Checked lines of the given derivation records: proved / numeric / errata shown false /
-    unverified (and ``failed``: a false step that is not an erratum, which should not exist)."""
+    """Checked lines of the given derivation records: proved / by definition / numeric / errata
+    shown false / unverified (and ``failed``: a false step that is not an erratum, which should
+    not exist)."""
     counts = dict.fromkeys(("steps", *STEP_KINDS), 0)
     for record in records:
         lines = [{"verdict": record["start_verdict"]}] if record.get("start_verdict") else []
@@ -496,14 +509,8 @@ def audit_chapter(chapter: Path, notebooks: Path) -> ChapterAudit:
     for equation in equations:
         if equation.kind == "glue-math":
             _classify_glue(equation, records, status)
-        elif equation.declared:
-            equation.status = equation.declared
-        elif equation.label and equation.label.startswith("def-"):
-            equation.status = equation.declared = "definition"
-        elif equation.label and equation.label.startswith("asm-"):
-            equation.status = equation.declared = "assumption"
         else:
-            equation.status = "uncovered"
+            _classify_declared(equation)
     return ChapterAudit(
         file=str(chapter),
         notebook=notebook,
@@ -511,7 +518,49 @@ def audit_chapter(chapter: Path, notebooks: Path) -> ChapterAudit:
         equations=equations,
         steps=step_counts(records.derivations.values()),
         derivations=len(records.derivations),
+        argued=len(records.argued),
     )
+
+
+def relations(text: str) -> int:
+    r"""How many relations (``=``, ``\le``, ``<``, ...) a display states: not counting those in
+    sub- and superscripts (``\sum_{j=1}``), in brackets (``P(Y = y \mid X = x)``), in the
+    conditions of ``cases``, or in a qualifier after ``\quad``/``\qquad`` on a row
+    (``\qquad \eta = \theta^\top x``)."""
+    previous = None
+    while previous != text:
+        previous, text = text, _SCRIPT_GROUP.sub("", text)
+    text = re.sub(r"\\begin\{cases\}.*?\\end\{cases\}", " cases ", text, flags=re.S)
+    rows = re.split(r"\\\\", text)
+    text = " ".join(re.split(r"\\q?quad", row)[0] for row in rows)
+    previous = None
+    while previous != text:  # arguments of functions, P(Y = y | X = x), are not statements
+        previous, text = text, re.sub(r"\([^()]*\)|\[[^\[\]]*\]", " ", text)
+    text = re.sub(r"\\(?:neq|ne|leq|le|geq|ge|approx|equiv|propto)\b", " = ", text)
+    text = re.sub(r"\\[A-Za-z]+", " ", text.replace("&", ""))  # other commands: \left< etc.
+    return len(re.findall(r"=|<|>", text))
+
+
+def _classify_declared(equation: DisplayEquation) -> None:
+    """A display with a marker or a ``def-``/``asm-`` label is declared, unless it states more
+    than one relation: a chain ``a = b = c`` is a derivation, whatever its label says."""
+    declared = equation.declared
+    if declared is None and equation.label and equation.label.startswith("def-"):
+        declared = "definition"
+    if declared is None and equation.label and equation.label.startswith("asm-"):
+        declared = "assumption"
+    if declared is None:
+        equation.status = "uncovered"
+        return
+    equation.declared = declared
+    if declared in ("definition", "assumption") and relations(equation.text) > 1:
+        equation.status = "uncovered"
+        equation.reason = (
+            f"declared a {declared} but states {relations(equation.text)} relations: a chain "
+            "of steps is a derivation and must be glued and checked"
+        )
+        return
+    equation.status = declared
 
 
 def _classify_glue(equation: DisplayEquation, records: NotebookRecords, status: str) -> None:
@@ -539,7 +588,17 @@ def totals(audits: list[ChapterAudit]) -> dict[str, int]:
         for key, value in {**audit.counts(), **audit.steps}.items():
             total[key] = total.get(key, 0) + value
         total["derivations"] = total.get("derivations", 0) + audit.derivations
+        total["argued"] = total.get("argued", 0) + audit.argued
     return total
+
+
+def machine_checked_share(total: dict[str, int]) -> tuple[int, int]:
+    """``(machine-checked, claims)``: checked lines a machine established (proved, numeric,
+    errata shown false) out of every claim — all checked lines, those argued in prose or
+    cited, and the displays declared argued or cited."""
+    checked = sum(total.get(kind, 0) for kind in MACHINE_CHECKED)
+    claims = total.get("steps", 0) + total.get("argued", 0) + total.get("argued_displays", 0)
+    return checked, claims
 
 
 # --- output ----------------------------------------------------------------------------------
@@ -552,9 +611,11 @@ _COLUMNS = (
     ("uncovered", "uncovered"),
     ("bad glue", "bad_glue"),
     ("proved", "proved"),
+    ("by definition", "by definition"),
     ("numeric", "numeric"),
     ("errata", "errata"),
     ("unverified", "unverified"),
+    ("argued", "argued"),
     ("notebook", None),
 )
 
@@ -564,7 +625,7 @@ def format_table(audits: list[ChapterAudit]) -> str:
     equations and the other problems, one per line."""
     rows = []
     for audit in audits:
-        values = {**audit.counts(), **audit.steps}
+        values = {**audit.counts(), **audit.steps, "argued": audit.argued}
         rows.append(
             [Path(audit.file).name]
             + [str(values[key]) for _, key in _COLUMNS[1:-1]]
@@ -594,6 +655,9 @@ def format_table(audits: list[ChapterAudit]) -> str:
         lines += [f"  {p}" for p in others]
     if not uncovered and not others:
         lines += ["", "Every display equation is covered by a checked derivation or declared."]
+    checked, claims = machine_checked_share(total)
+    if claims:
+        lines += [f"Machine-checked: {checked} of {claims} claims ({100 * checked / claims:.0f}%)."]
     return "\n".join(lines)
 
 

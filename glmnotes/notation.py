@@ -136,8 +136,16 @@ class sigmoid(sp.Function):  # noqa: N801 - named like the sympy functions it si
 
     It differentiates as :math:`\sigma' = \sigma(1 - \sigma)` and evaluates numerically through
     :math:`1/(1 + e^{-t})`, so checked derivations can show :math:`\sigma` rather than its
-    formula; ``rewrite(sp.exp)`` gives the formula.
+    formula; ``rewrite(sp.exp)`` gives the formula. The checker replaces it by that definition
+    (``notation_definition``) before proving anything, so no proof relies on the derivative rule
+    above; the rule itself is checked against the definition in the tests and in the book.
     """
+
+    notation_name = "σ"
+
+    @staticmethod
+    def notation_definition(t):
+        return 1 / (1 + sp.exp(-t))
 
     @classmethod
     def eval(cls, t):

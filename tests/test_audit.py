@@ -13,7 +13,7 @@ import pytest
 import sympy as sp
 
 from glmnotes import audit
-from glmnotes.verify import Derivation, clear_registry
+from glmnotes.verify import Derivation
 
 eta = sp.Symbol("eta", real=True)
 
@@ -111,7 +111,6 @@ def line_of(text: str, needle: str, start: int = 0) -> int:
 
 def derivation_records() -> list[dict]:
     """Records of real derivations: 2 proved steps; 1 proved + 1 erratum shown false."""
-    clear_registry()
     mean = Derivation(
         sp.Derivative(sp.log(1 + sp.exp(eta)), eta), domain={eta: (-30, 30)}, label="bernoulli-mean"
     )
@@ -120,7 +119,6 @@ def derivation_records() -> list[dict]:
     variance = Derivation(1 / (1 + sp.exp(-eta)), domain={eta: (-30, 30)}, label="variance")
     variance.step(sp.exp(eta), "the notes' step", erratum="000: variance")
     variance.step(sp.exp(eta) / (sp.exp(eta) + 1), "multiply by e^eta")
-    clear_registry()
     return [mean.record(), variance.record()]
 
 
@@ -205,6 +203,7 @@ def test_display_equations_are_found_and_classified(book):
         "assumptions": 2,
         "uncovered": 6,
         "bad_glue": 2,
+        "argued_displays": 0,
     }
 
 
@@ -216,6 +215,7 @@ def test_steps_are_counted_from_the_notebook_records(book):
     assert result.steps == {
         "steps": 4,
         "proved": 3,
+        "by definition": 0,
         "numeric": 0,
         "errata": 1,
         "unverified": 0,
@@ -227,15 +227,14 @@ def test_equation_chain_start_and_numeric_and_unverified_steps_are_counted():
     f = sp.Function("f")
     x = sp.Symbol("x", real=True)
     m = sp.Symbol("m", integer=True)
-    clear_registry()
     chain = Derivation(sp.Eq(sp.floor(m / 2) + sp.ceiling(m / 2), m, evaluate=False), label="c")
     loose = Derivation(sp.Abs(f(x)) ** 2, label="loose")
     loose.step(f(x) * sp.conjugate(f(x)), "modulus", allow_unverified=True)
-    clear_registry()
     counts = audit.step_counts([chain.record(), loose.record()])
     assert counts == {
         "steps": 2,
         "proved": 0,
+        "by definition": 0,
         "numeric": 1,
         "errata": 0,
         "unverified": 1,
@@ -251,7 +250,9 @@ def test_table_lists_uncovered_equations_with_file_and_line(book, capsys):
     header = out.splitlines()[0].split()
     assert header[:3] == ["chapter", "display", "covered"]
     row = next(line for line in out.splitlines() if line.startswith("chapter.md"))
-    assert row.split()[1:11] == ["13", "1", "4", "6", "2", "3", "0", "1", "0", "ok"]
+    # display covered declared uncovered bad-glue proved by-definition numeric errata unverified
+    # argued notebook
+    assert row.split()[1:13] == ["13", "1", "4", "6", "2", "3", "0", "0", "1", "0", "0", "ok"]
     sigma_line = line_of(CHAPTER, "\\sigma(\\eta)")
     assert f"chapter.md:{sigma_line}: \\sigma(\\eta) = 1/(1+e^{{-\\eta}})" in out
     assert "Uncovered display equations (6):" in out
@@ -437,3 +438,53 @@ def test_display_math_in_html_comments_is_skipped(tmp_path):
     assert audit.main(["--book", str(book_dir), "--notebooks", str(notebooks), "--strict"]) == 0
     chapter.write_text(chapter.read_text() + "\n$$ \\text{not a draft} $$\n")
     assert audit.main(["--book", str(book_dir), "--notebooks", str(notebooks), "--strict"]) == 1
+
+
+def test_a_declared_display_that_chains_relations_is_a_derivation_not_a_definition(tmp_path):
+    chapter = tmp_path / "book" / "chain.md"
+    chapter.parent.mkdir()
+    chapter.write_text(
+        HEADER
+        + "# Chain\n\n```{math}\n:label: def-loglik\n\n\\begin{aligned}\n"
+        + "\\ell &= \\log \\prod_{j=1}^{m} p_j \\\\\n&= \\sum_{j=1}^{m} \\log p_j\n"
+        + "\\end{aligned}\n```\n\n"
+        + "% glmnotes: definition\n$$ P(Y = y \\mid X = x) = \\hat y^{y} $$\n\n"
+        + "% glmnotes: definition\n$$ p(y) = \\begin{cases} 1 & y \\le 0 \\\\ 0 & y > 0"
+        + " \\end{cases} \\qquad \\eta = \\theta x $$\n\n"
+        + "% glmnotes: argued\n$$ \\lVert A - A_r \\rVert \\le \\lVert A - B \\rVert $$\n"
+    )
+    result = audit.audit_chapter(chapter, tmp_path / "notebooks")
+    statuses = [e.status for e in result.equations]
+    assert statuses == ["uncovered", "definition", "definition", "argued"]
+    assert "states 2 relations" in result.equations[0].reason
+    assert "def-loglik" not in [e.label for e in result.equations if e.status == "definition"]
+    assert any("states 2 relations" in problem for problem in result.problems())
+    assert result.counts()["argued_displays"] == 1
+
+
+def test_relations_are_counted_at_the_top_level_only():
+    assert audit.relations(r"a = b = c") == 2
+    assert audit.relations(r"f(x) = \sum_{j=1}^{m} x_j") == 1  # subscripts do not count
+    assert audit.relations(r"P(Y = y \mid X = x) = q") == 1  # nor arguments
+    assert audit.relations(r"\ell &= a \\ &= b, \qquad \eta = \theta x") == 2  # nor qualifiers
+    assert audit.relations(r"a \le b = c") == 2
+
+
+def test_machine_checked_share_counts_what_a_machine_established():
+    total = {"steps": 10, "proved": 4, "numeric": 2, "errata": 1, "by definition": 3}
+    assert audit.machine_checked_share({**total, "argued": 2, "argued_displays": 0}) == (7, 12)
+    assert audit.machine_checked_share({}) == (0, 0)
+
+
+def test_argued_records_in_a_notebook_are_counted(tmp_path):
+    from IPython.core.formatters import format_display_data
+
+    from glmnotes.verify import Registry
+
+    item = Registry("x").argued("thm-x", "the induction for every depth")
+    data, metadata = format_display_data(item)
+    path = tmp_path / "x.ipynb"
+    write_notebook(path, [nbformat.v4.new_output("display_data", data=data, metadata=metadata)])
+    records = audit.read_notebook(path)
+    assert records.argued["thm-x"]["claim"] == "the induction for every depth"
+    assert records.derivations == {}

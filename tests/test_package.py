@@ -61,11 +61,6 @@ def test_a_top_level_name_imports_only_its_own_module():
     assert "numpy" in imported_by("from glmnotes import GLM")
 
 
-@pytest.mark.xfail(
-    reason="glmnotes.verify itself still imports numpy (it is being rewritten as a subpackage "
-    "that the browser can run); the package's __init__ adds nothing to it",
-    strict=False,
-)
 def test_import_glmnotes_verify_pulls_in_no_numerical_library():
     assert imported_by("import glmnotes.verify") == []
 

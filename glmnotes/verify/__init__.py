@@ -1,0 +1,59 @@
+r"""Derivations checked step by step: proved symbolically where sympy can, else checked
+numerically at high precision, and every verdict honest about what it established.
+
+Where each part lives:
+
+- :mod:`~glmnotes.verify.verdicts` — the five kinds of verdict and what they record;
+- :mod:`~glmnotes.verify.inputs` — validation of expressions, sampling boxes, ``given``, ``dims``;
+- :mod:`~glmnotes.verify.budgets` — time budgets, clock cuts, ``GLMNOTES_TIME_SCALE``;
+- :mod:`~glmnotes.verify.symbolic` — preparation, routes proving a difference zero, or never zero;
+- :mod:`~glmnotes.verify.sampling` — where the numeric route looks;
+- :mod:`~glmnotes.verify.numeric` — the difference at two precisions, relative to its terms;
+- :mod:`~glmnotes.verify.check` — :func:`check_equal`, one identity;
+- :mod:`~glmnotes.verify.derivation` — :class:`Derivation`, a chain of checked steps;
+- :mod:`~glmnotes.verify.display` — LaTeX and plain text of a derivation;
+- :mod:`~glmnotes.verify.registry` — a chapter's explicit record of what it checked.
+
+This package imports no numpy: it runs in the browser under Pyodide as well.
+"""
+
+from glmnotes.verify.budgets import (
+    EVALUATION_TIME_LIMIT,
+    ROUTE_TIME_LIMIT,
+    SYMBOLIC_BUDGET,
+    time_scale,
+    timings,
+)
+from glmnotes.verify.check import check_equal
+from glmnotes.verify.derivation import DEFAULT_LAYOUT, Derivation, Step
+from glmnotes.verify.numeric import N_POINTS, WORKING_DIGITS
+from glmnotes.verify.registry import Argued, Registry, Summary
+from glmnotes.verify.verdicts import (
+    Counterexample,
+    DerivationError,
+    DerivationWarning,
+    Verdict,
+    VerdictKind,
+)
+
+__all__ = [
+    "DEFAULT_LAYOUT",
+    "EVALUATION_TIME_LIMIT",
+    "N_POINTS",
+    "ROUTE_TIME_LIMIT",
+    "SYMBOLIC_BUDGET",
+    "WORKING_DIGITS",
+    "Argued",
+    "Counterexample",
+    "Derivation",
+    "DerivationError",
+    "DerivationWarning",
+    "Registry",
+    "Step",
+    "Summary",
+    "Verdict",
+    "VerdictKind",
+    "check_equal",
+    "time_scale",
+    "timings",
+]
