@@ -75,6 +75,7 @@ pdf: $(STAMP) $(PACKAGE_STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check glmnotes tests bench tools _ext
 	$(VENV)/bin/ruff format --check glmnotes tests bench tools _ext
+	$(PY) tools/lint_chapters.py
 
 test: $(STAMP) $(ORACLE) lint $(if $(HAVE_TEX),pdf) book
 	$(PY) -m pytest -n $(JOBS) --dist loadfile \
