@@ -27,6 +27,7 @@ Modules, named after what they hold:
 - :mod:`glmnotes.notation` -- sympy helpers to write a step as the notes write it.
 - :mod:`glmnotes.evidence` -- numbers printed as checked bounds, never as round-off.
 - :mod:`glmnotes.figures` -- one look for every figure: legible at the page's width.
+- :mod:`glmnotes.exercises` -- exercises that ask: the placeholder and the verdicts it prints.
 - :mod:`glmnotes.playground` -- check your own step: the Python side of the checker that runs
   in the reader's browser under every derivation.
 - :mod:`glmnotes.audit` -- which display equations of the book are covered by checks.

@@ -155,6 +155,8 @@ class ChapterAudit:
     steps: dict[str, int]
     derivations: int
     argued: int = 0
+    records: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
+    argued_labels: set[str] = field(default_factory=set, repr=False)
 
     def count(self, status: str) -> int:
         return sum(1 for e in self.equations if e.status == status)
@@ -519,6 +521,8 @@ def audit_chapter(chapter: Path, notebooks: Path) -> ChapterAudit:
         steps=step_counts(records.derivations.values()),
         derivations=len(records.derivations),
         argued=len(records.argued),
+        records=dict(records.derivations),
+        argued_labels=set(records.argued),
     )
 
 
@@ -583,12 +587,17 @@ def audit_book(book: Path, notebooks: Path) -> list[ChapterAudit]:
 
 
 def totals(audits: list[ChapterAudit]) -> dict[str, int]:
+    """Display equations summed over the chapters; derivations and argued claims counted once
+    each, by label, even when two chapters show the same one (an erratum in its chapter and in
+    the errata appendix)."""
     total: dict[str, int] = {}
     for audit in audits:
-        for key, value in {**audit.counts(), **audit.steps}.items():
+        for key, value in audit.counts().items():
             total[key] = total.get(key, 0) + value
-        total["derivations"] = total.get("derivations", 0) + audit.derivations
-        total["argued"] = total.get("argued", 0) + audit.argued
+    unique = {label: record for audit in audits for label, record in audit.records.items()}
+    total.update(step_counts(unique.values()))
+    total["derivations"] = len(unique)
+    total["argued"] = len(set().union(*(audit.argued_labels for audit in audits)))
     return total
 
 
