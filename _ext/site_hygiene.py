@@ -1,4 +1,5 @@
-"""Remove two defects that the Jupyter Book 1 theme stack puts on every page.
+"""Remove defects that the Jupyter Book 1 theme stack puts on every page, and ship what the
+pages link to.
 
 - sphinx-thebe (always loaded by Jupyter Book) registers its configuration script twice, so every
   page logs "Identifier 'THEBE_JS_URL' has already been declared", and that script names a CDN.
@@ -6,7 +7,14 @@
   page set-up is disconnected.
 - pydata-sphinx-theme renders ``data-mode=""`` when no default mode is configured, and its script
   then logs "Got invalid theme mode". The default is set to ``auto`` (follow the reader's system).
+- Two search boxes on every wide page (the header's and the sidebar's): the header's goes, the
+  sidebar's stays (a narrow page keeps its header search icon).
+- The three source notes (``sources/*.txt``) are copied into the site as ``sources/``: the
+  bibliography and the errata link them.
 """
+
+import shutil
+from pathlib import Path
 
 
 def disconnect_thebe(app, config):
@@ -20,7 +28,24 @@ def default_theme_mode(app, pagename, templatename, context, doctree):
         context["default_mode"] = "auto"
 
 
+def one_search_box(app, config):
+    options = dict(config.html_theme_options or {})
+    options["navbar_persistent"] = []
+    config.html_theme_options = options
+
+
+def ship_sources(app, exception):
+    if exception is not None or app.builder.format != "html":
+        return
+    target = Path(app.outdir) / "sources"
+    target.mkdir(exist_ok=True)
+    for note in sorted((Path(app.srcdir) / "sources").glob("*.txt")):
+        shutil.copyfile(note, target / note.name)
+
+
 def setup(app):
     app.connect("config-inited", disconnect_thebe)
+    app.connect("config-inited", one_search_box)
+    app.connect("build-finished", ship_sources)
     app.connect("html-page-context", default_theme_mode)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

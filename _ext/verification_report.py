@@ -15,18 +15,10 @@ from sphinx import addnodes
 
 from glmnotes.audit import audit_book, machine_checked_share, totals
 
-HEADER = (
-    "chapter",
-    "equations",
-    "checked",
-    "declared",
-    "proved",
-    "by definition",
-    "numeric",
-    "errata",
-    "unverified",
-    "argued",
-)
+# Two narrow tables rather than one wide one: the display equations of each chapter, and the
+# lines of its derivations by kind.
+EQUATIONS = ("equations", "checked", "declared")
+LINES = ("proved", "by definition", "numeric", "errata", "unverified", "argued")
 LEGEND = (
     "Equations: display equations in the prose; checked: those that are glued, checked "
     "derivations; declared: definitions and assumptions, stated rather than derived. Lines of "
@@ -56,6 +48,23 @@ def _row(cells) -> nodes.row:
     return row
 
 
+def _table(columns, links, rows, share, total_label) -> nodes.table:
+    table = nodes.table(classes=["verification-report"])
+    group = nodes.tgroup(cols=len(columns) + 1)
+    table += group
+    for _ in range(len(columns) + 1):
+        group += nodes.colspec(colwidth=1)
+    head = nodes.thead()
+    head += _row(["chapter", *columns])
+    group += head
+    body = nodes.tbody()
+    group += body
+    for link, row in zip(links, rows, strict=True):
+        body += _row([link, *(row[column] for column in columns)])
+    body += _row([total_label, *(share[column] for column in columns)])
+    return table
+
+
 class VerificationReport(Directive):
     has_content = False
 
@@ -71,29 +80,22 @@ class VerificationReport(Directive):
             ),
             key=lambda audit: order.index(Path(audit.file).stem),
         )
-        table = nodes.table(classes=["verification-report"])
-        group = nodes.tgroup(cols=len(HEADER))
-        table += group
-        for _ in HEADER:
-            group += nodes.colspec(colwidth=1)
-        head = nodes.thead()
-        head += _row(HEADER)
-        group += head
-        body = nodes.tbody()
-        group += body
+        rows, links = [], []
         for audit in audits:
             counts, steps = audit.counts(), audit.steps
-            values = [
-                counts["display"],
-                counts["covered"],
-                counts["declared"],
-                steps.get("proved", 0),
-                steps.get("by definition", 0),
-                steps.get("numeric", 0),
-                steps.get("errata", 0),
-                steps.get("unverified", 0),
-                audit.argued + counts["argued_displays"],
-            ]
+            rows.append(
+                {
+                    "equations": counts["display"],
+                    "checked": counts["covered"],
+                    "declared": counts["declared"],
+                    "proved": steps.get("proved", 0),
+                    "by definition": steps.get("by definition", 0),
+                    "numeric": steps.get("numeric", 0),
+                    "errata": steps.get("errata", 0),
+                    "unverified": steps.get("unverified", 0),
+                    "argued": audit.argued + counts["argued_displays"],
+                }
+            )
             docname = Path(audit.file).stem
             link = nodes.paragraph()
             link += addnodes.pending_xref(
@@ -105,7 +107,7 @@ class VerificationReport(Directive):
                 refexplicit=False,
                 refdoc=env.docname,
             )
-            body += _row([link, *values])
+            links.append(link)
             env.note_dependency(str(root / "tests" / "notebooks" / f"{docname}.ipynb"))
             env.note_dependency(str(root / "book" / f"{docname}.md"))
         book = totals(audits)  # a derivation shown in two chapters counts once
@@ -122,7 +124,10 @@ class VerificationReport(Directive):
         }
         total_label = nodes.paragraph()
         total_label += nodes.strong(text="the book")
-        body += _row([total_label, *share.values()])
+        tables = [
+            _table(EQUATIONS, links, rows, share, total_label),
+            _table(LINES, [link.deepcopy() for link in links], rows, share, total_label.deepcopy()),
+        ]
         checked, claims = machine_checked_share(book)
         headline = nodes.paragraph(classes=["verification-headline"])
         headline += nodes.strong(
@@ -136,7 +141,8 @@ class VerificationReport(Directive):
             f"prove), {share['argued']} argued in prose or cited, {share['unverified']} not "
             "verified."
         )
-        return [headline, table, nodes.paragraph(text=LEGEND, classes=["verification-legend"])]
+        legend = nodes.paragraph(text=LEGEND, classes=["verification-legend"])
+        return [headline, *tables, legend]
 
 
 def setup(app):

@@ -73,7 +73,7 @@ def test_each_chapter_offers_its_notebook_with_outputs(site, source):
 
 
 def test_landing_page_reports_what_the_audit_counts(site, root):
-    from glmnotes.audit import audit_book
+    from glmnotes.audit import audit_book, machine_checked_share, totals
 
     page = (site / "book" / "index.html").read_text()
     assert "verification-report" in page, "the landing page has no verification report"
@@ -83,9 +83,13 @@ def test_landing_page_reports_what_the_audit_counts(site, root):
         if (audit.equations or audit.derivations)
         and f"book/{audit.file.split('/')[-1][:-3]}" in (root / "_toc.yml").read_text()
     ]
-    proved = sum(audit.steps.get("proved", 0) for audit in audits)
-    equations = sum(audit.counts()["display"] for audit in audits)
-    totals_row = page[page.index("all chapters") :].split("</tr>")[0]
-    cells = re.findall(r"<p>(\d+)</p>", totals_row)
-    assert cells[0] == str(equations)
-    assert cells[3] == str(proved)
+    book = totals(audits)
+    # two tables, each ending with the book's row: equations first, then the lines by kind
+    first, second = (row.split("</tr>")[0] for row in page.split("the book")[1:3])
+    equations = re.findall(r"<p>(\d+)</p>", first)
+    lines = re.findall(r"<p>(\d+)</p>", second)
+    assert equations[:3] == [str(book["display"]), str(book["covered"]), str(book["declared"])]
+    kinds = ["proved", "by definition", "numeric", "errata", "unverified"]
+    assert lines[:5] == [str(book[kind]) for kind in kinds]
+    checked, claims = machine_checked_share(book)
+    assert f"{checked} of {claims} claims" in page  # the headline states the same counts

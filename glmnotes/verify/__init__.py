@@ -12,6 +12,7 @@ Where each part lives:
 - :mod:`~glmnotes.verify.check` — :func:`check_equal`, one identity;
 - :mod:`~glmnotes.verify.derivation` — :class:`Derivation`, a chain of checked steps;
 - :mod:`~glmnotes.verify.display` — LaTeX and plain text of a derivation;
+- :mod:`~glmnotes.verify.html` — a derivation as the reader sees it on a page;
 - :mod:`~glmnotes.verify.registry` — a chapter's explicit record of what it checked.
 
 This package imports no numpy: it runs in the browser under Pyodide as well.
@@ -26,6 +27,7 @@ from glmnotes.verify.budgets import (
 )
 from glmnotes.verify.check import check_equal
 from glmnotes.verify.derivation import DEFAULT_LAYOUT, Derivation, Step
+from glmnotes.verify.html import verdict_html as render_verdict_html
 from glmnotes.verify.numeric import N_POINTS, WORKING_DIGITS
 from glmnotes.verify.registry import Argued, Registry, Summary
 from glmnotes.verify.verdicts import (
@@ -54,6 +56,7 @@ __all__ = [
     "Verdict",
     "VerdictKind",
     "check_equal",
+    "render_verdict_html",
     "time_scale",
     "timings",
 ]

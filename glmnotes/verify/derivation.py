@@ -26,7 +26,7 @@ from typing import Any
 
 import sympy as sp
 
-from glmnotes.verify import budgets, display
+from glmnotes.verify import budgets, display, html
 from glmnotes.verify.check import check_equal
 from glmnotes.verify.inputs import (
     Box,
@@ -74,6 +74,15 @@ class Step:
             "expr": display.one_line(self.expr),
             "latex": display.expr_latex(self.expr),
         }
+
+
+def _reader_spec(derivation: Derivation) -> dict[str, Any] | None:
+    """The playground's description of the next step (None if it is not available here)."""
+    try:
+        from glmnotes.playground import reader_spec
+    except ImportError:
+        return None
+    return reader_spec(derivation)
 
 
 def kind_of(verdict: Verdict, erratum: str | None) -> str:
@@ -359,9 +368,22 @@ class Derivation:
             record["start_verdict"] = self.start_verdict.to_record()
         return record
 
+    def _repr_html_(self) -> str:
+        return html.derivation_html(self)
+
     def _repr_mimebundle_(self, include=None, exclude=None):
-        data = {"text/plain": str(self), "text/latex": self._repr_latex_()}
-        return data, {"glmnotes": self.record()}
+        """text/html for the page, text/latex for print, text/plain; the record in the metadata,
+        and what a reader's own next step is checked against (``glmnotes.playground``)."""
+        data = {
+            "text/plain": str(self),
+            "text/html": self._repr_html_(),
+            "text/latex": self._repr_latex_(),
+        }
+        metadata: dict[str, Any] = {"glmnotes": self.record()}
+        reader = _reader_spec(self)
+        if reader is not None:
+            metadata["glmnotes_reader"] = reader
+        return data, metadata
 
     def __str__(self) -> str:
         return display.plain_text(self)

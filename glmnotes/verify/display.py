@@ -16,6 +16,8 @@ import re
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
+from sympy.matrices.expressions import MatAdd
+from sympy.printing.latex import LatexPrinter
 
 from glmnotes.verify.inputs import is_size
 from glmnotes.verify.verdicts import Counterexample, Verdict, VerdictKind, points_text
@@ -34,8 +36,46 @@ def one_line(value: Any) -> str:
     return re.sub(r"\s*\n\s*", " ", text).replace("[ [", "[[")
 
 
+def _arranged(terms: list[sp.Basic]) -> list[sp.Basic]:
+    """Terms in the order a textbook writes them: a positive term first (y - mu, not -mu + y),
+    and the constant first in 1 + e^eta."""
+    if terms and terms[0].could_extract_minus_sign():
+        terms = [t for t in terms if not t.could_extract_minus_sign()] + [
+            t for t in terms if t.could_extract_minus_sign()
+        ]
+    numbers = [t for t in terms if t.is_number]
+    others = [t for t in terms if not t.is_number]
+    if numbers and others and all(t.has(sp.exp) and not t.is_polynomial() for t in others):
+        terms = numbers + others
+    return terms
+
+
+class BookPrinter(LatexPrinter):
+    r"""sympy's LaTeX, written as the book writes: :math:`y - \mu` rather than
+    :math:`-\mu + y`, :math:`\log(1 + e^\eta)`, :math:`X^\top`."""
+
+    def __init__(self) -> None:
+        super().__init__({"order": "none"})
+
+    def _print_Add(self, expr, order=None):
+        terms = _arranged(list(expr.args if isinstance(expr, MatAdd) else expr.as_ordered_terms()))
+        if isinstance(expr, MatAdd):
+            return super()._print_Add(MatAdd(*terms, evaluate=False), order="none")
+        return super()._print_Add(sp.Add(*terms, evaluate=False), order="none")
+
+    def _print_Transpose(self, expr):
+        base = self._print(expr.arg)
+        if not isinstance(expr.arg, sp.MatrixSymbol):
+            base = rf"\left({base}\right)"
+        return rf"{base}^{{\top}}"
+
+
+_PRINTER = BookPrinter()
+
+
 def expr_latex(expr: sp.Basic) -> str:
-    return sp.latex(expr)
+    """LaTeX of an expression, in the book's notation (:class:`BookPrinter`)."""
+    return _PRINTER.doprint(expr)
 
 
 _TEXT_SPECIALS = {
@@ -165,7 +205,7 @@ def _definitions(derivation: Derivation) -> list[tuple[sp.Basic, sp.Basic]]:
 def scope_latex(derivation: Derivation) -> str:
     r"""``\text{checked for } \eta \in (-30, 30),\ m = 3``: the boxes and the sizes."""
     parts = [box.latex(symbol) for symbol, box in derivation.scope_boxes().items()]
-    parts += [rf"{sp.latex(k)} = {sp.latex(v)}" for k, v in _sizes(derivation)]
+    parts += [rf"{expr_latex(k)} = {expr_latex(v)}" for k, v in _sizes(derivation)]
     if not parts:
         return ""
     return r"\text{checked for }" + r",\ ".join(parts)
@@ -180,10 +220,10 @@ def definitions_latex(derivation: Derivation) -> list[str]:
     r"""One ``X := value`` per ``given`` definition: what each symbol of the lines stands for."""
     rows = []
     for k, v in _definitions(derivation):
-        value = sp.latex(v)
+        value = expr_latex(v)
         if len(value) > LONG_DEFINITION:
             value = r"\text{a long expression (written out in the text form)}"
-        rows.append(rf"{sp.latex(k)} := {value}")
+        rows.append(rf"{expr_latex(k)} := {value}")
     return rows
 
 

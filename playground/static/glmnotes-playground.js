@@ -138,9 +138,8 @@
     }
     const against = element("p", { class: "glmnotes-playground-against mathjax_process" });
     against.append(
-      "Type the next line; it is checked as equal to ",
-      element("span", { text: `\\(${spec.compare_with_latex}\\)` }),
-      ", on the derivation's own domain, by the checker that checked the book.",
+      "Type the next line of this derivation: it is checked against the last line above, " +
+        "on the derivation's own domain, by the checker that checked the book.",
     );
     if (spec.condition) {
       against.append(" The derivation holds where ", element("span", { text: `\\(${spec.condition}\\)` }), ".");
