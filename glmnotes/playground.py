@@ -766,7 +766,7 @@ def verdict_html(verdict: Any) -> str:
 
     render = getattr(verify, "render_verdict_html", None)
     if render is not None:
-        return render(verdict)
+        return render(verdict, open=not verdict.holds)  # a false step: its counterexample shown
     kind = verdict.to_record()["kind"]
     symbol = "\u2713" if verdict.holds else ("\u2717" if kind == "failed" else "?")
     css = re.sub(r"[^a-z]+", "-", kind)

@@ -235,12 +235,14 @@ def mark_label(verdict: Verdict, erratum: str | None = None) -> str:
     return mark_text(verdict, erratum)
 
 
-def verdict_html(verdict: Verdict, erratum: str | None = None) -> str:
-    """The mark of one verdict, a ``<details>`` that opens on how it was checked."""
+def verdict_html(verdict: Verdict, erratum: str | None = None, open: bool = False) -> str:
+    """The mark of one verdict, a ``<details>`` that opens on how it was checked (already open
+    with ``open=True``: a reader's own false step shows its counterexample at once)."""
     kind = KIND_CLASS[verdict.kind]
     words = escape(mark_label(verdict, erratum))
+    opened = " open" if open else ""
     return (
-        f'<details class="glmnotes-verdict glmnotes-{kind}"><summary>'
+        f'<details class="glmnotes-verdict glmnotes-{kind}"{opened}><summary>'
         f'<span class="glmnotes-mark"><span aria-hidden="true">{SYMBOL[verdict.kind]}</span> '
         f"{words}</span></summary>"
         f'<div class="glmnotes-details tex2jax_process">{_details_html(verdict)}</div></details>'
