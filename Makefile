@@ -77,10 +77,11 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check glmnotes tests bench tools _ext
 	$(PY) tools/lint_chapters.py
 
+# Every chapter runs twice in `make test`: once in the book build (tests/test_site_outputs.py
+# compares those outputs with the reference notebooks) and once more under other numeric
+# environments (tools/portability.py: nbval over every reference notebook).
 test: $(STAMP) $(ORACLE) lint $(if $(HAVE_TEX),pdf) book
-	$(PY) -m pytest -n $(JOBS) --dist loadfile \
-	    --nbval --nbval-current-env --nbval-sanitize-with tests/nbval-sanitize.cfg \
-	    tests
+	$(PY) -m pytest -n $(JOBS) --dist loadfile tests
 	JOBS=$(JOBS) $(PY) tools/portability.py
 
 # Re-execute every reference notebook under another CPU's kernels, without numpy's SIMD paths,
