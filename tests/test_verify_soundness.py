@@ -214,3 +214,31 @@ def test_numeric_agreement_claims_no_more_digits_than_it_established():
 )
 def test_constants_that_differ_below_any_fixed_tolerance_are_false(left, right):
     assert check_equal(left, right).kind is VerdictKind.FAILED
+
+
+# --- identities written as "difference = 0" ----------------------------------------------------
+
+
+@FAMILY
+@given(st.integers(3, 40))
+def test_a_taylor_remainder_written_as_zero_is_still_false(k):
+    box = {x: (sp.Rational(1, 10**k), sp.Rational(10, 10**k))}
+    rejected(sp.exp(x) - 1 - x - x**2 / 2 - x**3 / 6, 0, domain=box, numeric_first=True)
+    rejected(sp.log(1 + sp.exp(x)) - x, 0, domain={x: (k, k + 10)}, numeric_first=True)
+
+
+def test_true_differences_written_as_zero_are_decided_numerically():
+    # sympy's routes are skipped (numeric_first and a numeric verdict): the numeric route alone
+    t = sp.Symbol("t", real=True)
+    a, b = sp.symbols("a b", positive=True)
+    for difference, domain in [
+        (sp.log(a * b) - sp.log(a) - sp.log(b), None),
+        (
+            sp.Integral(sp.exp(-(t**4)) * (1 + xp * t), (t, 0, 1))
+            - sp.Integral(sp.exp(-(t**4)), (t, 0, 1))
+            - xp * sp.Integral(t * sp.exp(-(t**4)), (t, 0, 1)),
+            {xp: (0, 2)},
+        ),
+    ]:
+        verdict = check_equal(difference, 0, domain=domain, numeric_first=True)
+        assert verdict.kind is VerdictKind.NUMERIC, verdict.describe()

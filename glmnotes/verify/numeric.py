@@ -257,8 +257,13 @@ def compare_entry(
             return PointOutcome("agree", MAX_DIGITS, left_value, right_value)
         for value in (left_value, right_value):
             if not (value.exact_zero or value.resolved):
-                # a side evalf cannot tell from zero: its size is unknown, so nothing can be
-                # said relative to it (both sides exactly 0 is the only way to agree at 0)
+                # A side evalf cannot tell from zero: its size is unknown, and nothing can be
+                # said relative to it (both sides exactly 0 is the only way to agree at 0). A
+                # sum t_1 + ... + t_n = 0 is the same claim as t_1 = -(t_2 + ... + t_n), whose
+                # sides have a size: that is compared instead.
+                rearranged = _rearranged(left, right, left_value, right_value)
+                if rearranged is not None:
+                    return compare_entry(*rearranged, digits, reach)
                 return PointOutcome("undecided", 0, left_value, right_value)
         scale = max(abs(left_value.number), abs(right_value.number))
         difference = sp.Add(left, -right)
@@ -286,6 +291,24 @@ def compare_entry(
                 "agree", _digits(second.number, scale), left_value, right_value, second
             )
         return PointOutcome("undecided", 0, left_value, right_value, second)
+
+
+def _rearranged(left, right, left_value: Value, right_value: Value):
+    """For ``sum = 0`` (either way round) with the sum not resolved: ``(its largest term, minus
+    the other terms)``; else None."""
+    if right_value.exact_zero and isinstance(left, sp.Add):
+        terms = list(left.args)
+    elif left_value.exact_zero and isinstance(right, sp.Add):
+        terms = list(right.args)
+    else:
+        return None
+    sizes = []
+    for term in terms:
+        value = _to_value(_evalf(term, 15, 15))
+        sizes.append(abs(value.number) if value is not None else mpmath.mpf(0))
+    largest = max(range(len(terms)), key=lambda index: sizes[index])
+    rest = terms[:largest] + terms[largest + 1 :]
+    return terms[largest], -sp.Add(*rest)
 
 
 def _digits(gap: mpmath.mpc, scale: mpmath.mpf) -> int:
