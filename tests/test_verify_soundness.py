@@ -242,3 +242,12 @@ def test_true_differences_written_as_zero_are_decided_numerically():
     ]:
         verdict = check_equal(difference, 0, domain=domain, numeric_first=True)
         assert verdict.kind is VerdictKind.NUMERIC, verdict.describe()
+
+
+def test_differences_at_a_single_point_or_at_the_integers_are_found():
+    c = sp.Rational(3, 7)
+    rejected(x + sp.Piecewise((1, sp.Eq(x, c)), (0, True)), x)  # only at x = 3/7
+    rejected(sp.ceiling(x) - sp.floor(x), 1)  # false at the integers only
+    rejected(sp.floor(2 * x) - 2 * sp.floor(x), 0, domain={x: (0, 5)})  # true on half of each
+    accepted(sp.floor(x) + sp.frac(x), x)
+    accepted(sp.Heaviside(x) + sp.Heaviside(-x), 1)  # Heaviside(0) = 1/2 in sympy

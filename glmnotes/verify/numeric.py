@@ -36,6 +36,7 @@ from glmnotes.verify.budgets import run_timed
 from glmnotes.verify.inputs import Box, decimal_text, default_box, shape
 from glmnotes.verify.sampling import (
     NONSMOOTH,
+    STEPS,
     kinks,
     point_text,
     sample_matrix,
@@ -327,6 +328,8 @@ def format_number(value: mpmath.mpc, significant: int, latex: bool) -> str:
     def real_text(x: mpmath.mpf) -> str:
         if x == 0:
             return "0"
+        if x == mpmath.floor(x) and abs(x) < 10**15:
+            return str(int(x))
         text = mpmath.nstr(x, significant, min_fixed=-4, max_fixed=significant)
         if latex and "e" in text:
             mantissa, exponent = text.split("e")
@@ -455,7 +458,7 @@ class Sampler:
             key=lambda e: (str(e.base), [int(i) for i in e.indices]),
         )
         plain = sorted((s for s in scalars if isinstance(s, sp.Symbol)), key=str)
-        kinked = any(side.has(*NONSMOOTH) for side in both)
+        kinked = any(side.has(*NONSMOOTH, *STEPS) for side in both)
         return cls(plain, elements, sorted(matrix_symbols, key=str), boxes, kinked)
 
     def box(self, symbol: sp.Basic) -> Box:
@@ -485,9 +488,12 @@ class Sampler:
                 inside = sorted(p for p in places if box.lo < p < box.hi)
                 if inside:
                     place = inside[(index // (2 * len(self.scalars))) % len(inside)]
-                    near = sample_near(place, box, rng, side=1 if index % 2 else -1)
-                    if near is not None:
-                        scalars[symbol] = near
+                    if index % 3 == 0:
+                        scalars[symbol] = place  # at the kink itself
+                    else:
+                        near = sample_near(place, box, rng, side=1 if index % 2 else -1)
+                        if near is not None:
+                            scalars[symbol] = near
         return scalars, matrices
 
     def draw_outside(self, rng: random.Random, index: int) -> dict | None:

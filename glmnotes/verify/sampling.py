@@ -9,9 +9,10 @@ be gamed.
 * Orders of magnitude: a box that spans several (``(0, 3)``, ``(1e-9, 1e-3)``) is also sampled
   with log-uniform magnitudes.
 * Kinks: for ``Abs``, ``Max``, ``Min``, ``Heaviside``, ``sign`` and ``Piecewise``, points are
-  also placed next to the values where their arguments change sign (at relative distances
+  also placed at and next to the values where their arguments change sign (at relative distances
   :math:`10^{-15}`–:math:`10^{-3}`, on either side in turn), so that a difference confined to a
-  narrow region around a kink is found.
+  narrow region around a kink, or to the kink itself, is found; for ``floor``, ``ceiling`` and
+  ``frac``, where their argument is an integer.
 
 Everything is drawn from Python's ``random.Random`` seeded by the derivation label and step, so
 the points are the same on every machine (and in the browser, under Pyodide).
@@ -33,6 +34,7 @@ SAMPLE_DIGITS = 30  # decimal digits of a sampled fraction of the box
 MATRIX_DIGITS = 12  # decimal digits of a random matrix entry (exact inverses stay cheap)
 STRATEGIES = ("uniform", "near lo", "near hi", "spread")
 NONSMOOTH = (sp.Abs, sp.Max, sp.Min, sp.Heaviside, sp.sign, sp.Piecewise)
+STEPS = (sp.floor, sp.ceiling, sp.frac)  # jump where their argument is an integer
 
 
 def _fraction(rng: random.Random, digits: int) -> sp.Rational:
@@ -118,6 +120,13 @@ def kinks(expr: sp.Basic, symbol: sp.Symbol, point: dict, seconds: float) -> lis
     function of ``expr`` changes sign: the places a difference confined to a narrow region
     would hide. Bounded in time; exact rationals near each real solution."""
     arguments = []
+    for atom in expr.atoms(*STEPS):
+        # the integer nearest the argument at the point: the jump a random real never hits
+        ok, here = run_bounded(
+            lambda a=atom.args[0]: sp.N(a.xreplace(point), 20), seconds, "finding kinks"
+        )
+        if ok and here is not None and here.is_real and here.is_finite:
+            arguments.append(atom.args[0] - sp.Integer(round(float(here))))
     for atom in expr.atoms(*NONSMOOTH):
         if isinstance(atom, sp.Piecewise):
             for _, condition in atom.args:
@@ -140,6 +149,9 @@ def kinks(expr: sp.Basic, symbol: sp.Symbol, point: dict, seconds: float) -> lis
             continue
         for root in roots:
             if root.is_real is False:
+                continue
+            if root.is_Rational:
+                found.append(root)  # exactly: a difference at the kink alone is found there
                 continue
             value = sp.N(root, SAMPLE_DIGITS)
             if value.is_real and value.is_finite:
@@ -173,7 +185,17 @@ def sample_matrix(box: Box, shape: tuple[int, int], rng: random.Random) -> sp.Im
 
 
 def point_text(value: sp.Rational) -> str:
-    """A sampled value for display: exact when short, else 12 significant digits after ``≈``."""
+    """A sampled value for display: exact when short (a decimal, or a fraction such as ``3/7``),
+    else 12 significant digits after ``≈``."""
+    value = sp.Rational(value)
+    q = int(value.q)
+    while q % 2 == 0:
+        q //= 2
+    while q % 5 == 0:
+        q //= 5
+    if q != 1:  # not a finite decimal
+        fraction = f"{value.p}/{value.q}"
+        return fraction if len(fraction) <= 15 else "≈ " + decimal_text(value, significant=12)
     exact = decimal_text(value)
     digits = sum(char.isdigit() for char in exact.lstrip("-0.").replace(".", ""))
     if digits <= 15:
