@@ -42,6 +42,11 @@ Modules, named after what they hold:
 - :mod:`glmnotes.exceptions` -- the warnings a fit raises when it cannot be trusted.
 - :mod:`glmnotes.autodiff` -- a small scalar reverse-mode automatic differentiation engine.
 - :mod:`glmnotes.nn` -- vectorised networks of stacked logistic (or other) units.
+- :mod:`glmnotes.symbolic_networks` -- small networks written out in sympy symbols, for the
+  derivations: a quantity shown by its name and checked by its definition, one hidden layer of
+  logistic units, any depth with the backward recursion, explicit linear layers.
+- :mod:`glmnotes.network_diagrams` -- pictures of networks: stacked units with one logistic
+  regression highlighted, and a linear network folding into one matrix.
 - :mod:`glmnotes.linear` -- least squares and reduced-rank regression in closed form.
 - :mod:`glmnotes.datasets` -- the digits bundled with scikit-learn and a loader for MNIST IDX files.
 - ``glmnotes._validation`` (private) -- the input checks that families and GLMs share.

@@ -201,8 +201,9 @@ class Value:
         adjoint = dict.fromkeys(order, 0.0)
         adjoint[self] = 1.0
         for node in reversed(order):  # every child before its parents
-            for parent, local in zip(node._parents, node._local_grads, strict=True):
-                adjoint[parent] += local * adjoint[node]  # chain rule; += sums over uses
+            edges = zip(node._parents, node._local_grads, strict=True)
+            for parent, local in edges:  # chain rule; += sums over uses
+                adjoint[parent] += local * adjoint[node]
         for node in order:
             node.grad += adjoint[node]
 
@@ -372,14 +373,30 @@ def _columns(nodes: list[Value], edges: list[Edge]) -> dict[Value, int]:
     return column
 
 
-def draw(root: Value, ax=None, max_nodes: int = 200):
-    """Draw the graph below ``root`` left to right with matplotlib only.
+#: Operation names as the drawing shows them.
+_OP_SYMBOLS = {"+": "+", "-": "−", "*": "×", "/": "÷", "neg": "−x"}
+
+DRAW_FONT_SIZE = 12  # points: the text of the drawing (the book asks for 11 or more)
+DRAW_MAX_WIDTH = 6.4  # inches: the widest a drawing may be (the book's column)
+
+
+def _node_text(node: Value) -> str:
+    """The three lines of a node's box: its name and operation, its value, its gradient."""
+    op = _OP_SYMBOLS.get(node.op, node.op)
+    title = " ".join(part for part in (node.label, f"({op})" if op else "") if part) or "·"
+    return f"{title}\nvalue {node.data:.4g}\ngrad {node.grad:.4g}"
+
+
+def draw(root: Value, ax=None, max_nodes: int = 40, fontsize: float = DRAW_FONT_SIZE):
+    """Draw the graph below ``root`` left to right with matplotlib only, legibly.
 
     Nodes are placed in columns by depth (inputs on the left, each just before its first use;
-    ``root`` on the right) and show
-    ``label``, the operation that produced them, ``data`` and ``grad``. Each edge is labelled
-    with its local derivative d(child)/d(parent) (a node used twice by one operation, as in
-    ``x * x``, gets one arrow with both derivatives). Returns the matplotlib ``Axes``.
+    ``root`` on the right). Each box shows the node's ``label`` and operation, its value and
+    its ``grad``, at ``fontsize`` points; each arrow is labelled ``∂=`` its local derivative
+    d(child)/d(parent) (a node used twice by one operation, as in ``x * x``, gets one arrow
+    with both derivatives). Without ``ax`` the figure is at most :data:`DRAW_MAX_WIDTH` inches
+    wide, so that nothing is shrunk below ``fontsize`` on a page; graphs with more than
+    ``max_nodes`` nodes are refused (they cannot be read at that size). Returns the ``Axes``.
     """
     import matplotlib.pyplot as plt
 
@@ -393,28 +410,27 @@ def draw(root: Value, ax=None, max_nodes: int = 200):
     columns: dict[int, list[Value]] = {}
     for node in nodes:
         columns.setdefault(column_of[node], []).append(node)
+    n_columns = max(columns) + 1
+    n_rows = max(len(column) for column in columns.values())
     position = {}
     for d, column in columns.items():
         for i, node in enumerate(column):
-            position[node] = (2.0 * d, (len(column) - 1) / 2.0 - i)
+            position[node] = (float(d), (len(column) - 1) / 2.0 - i)
     if ax is None:
-        width = 2.2 * (max(columns) + 1) + 1
-        height = 1.2 * max(len(c) for c in columns.values()) + 1
-        _, ax = plt.subplots(figsize=(width, height))
+        width = min(DRAW_MAX_WIDTH, 1.6 * n_columns + 0.2)
+        _, ax = plt.subplots(figsize=(width, 1.15 * n_rows + 0.5), layout="constrained")
 
     boxes = {}
     for node, (x, y) in position.items():
-        title = " ".join(part for part in (node.label, f"[{node.op}]" if node.op else "") if part)
-        text = f"{title}\n" if title else ""
-        text += f"data {node.data:.4g}\ngrad {node.grad:.4g}"
         boxes[node] = ax.text(
             x,
             y,
-            text,
+            _node_text(node),
             ha="center",
             va="center",
-            fontsize=8,
-            bbox={"boxstyle": "round", "facecolor": "white", "edgecolor": "0.3"},
+            fontsize=fontsize,
+            linespacing=1.25,
+            bbox={"boxstyle": "round,pad=0.35", "facecolor": "white", "edgecolor": "0.3"},
             zorder=4,
         )
     derivatives: dict[tuple[Value, Value], list[float]] = {}  # parallel edges share one arrow
@@ -427,24 +443,23 @@ def draw(root: Value, ax=None, max_nodes: int = 200):
             xycoords=boxes[child],
             xytext=(1.0, 0.5),
             textcoords=boxes[parent],
-            arrowprops={"arrowstyle": "->", "color": "0.4", "shrinkA": 2, "shrinkB": 2},
+            arrowprops={"arrowstyle": "-|>", "color": "0.35", "shrinkA": 1, "shrinkB": 1},
+            zorder=2,
         )
         (x0, y0), (x1, y1) = position[parent], position[child]
-        x_label = x1 - 1.0  # in the last gap before the child, clear of boxes on long edges
+        x_label = x1 - 0.5  # in the gap just before the child, clear of boxes on long edges
         ax.text(
             x_label,
-            y0 + (y1 - y0) * (x_label - x0) / (x1 - x0) + 0.08,
+            y0 + (y1 - y0) * (x_label - x0) / (x1 - x0),
             "∂=" + ", ".join(f"{d:.3g}" for d in locals_),
             ha="center",
-            va="bottom",
-            fontsize=7,
+            va="center",
+            fontsize=fontsize,
             color="tab:blue",
-            bbox={"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none"},
+            bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "none"},
             zorder=3,
         )
-    xs = [p[0] for p in position.values()]
-    ys = [p[1] for p in position.values()]
-    ax.set_xlim(min(xs) - 0.8, max(xs) + 0.8)
-    ax.set_ylim(min(ys) - 0.8, max(ys) + 0.8)
+    ax.set_xlim(-0.5, n_columns - 0.5)
+    ax.set_ylim(-(n_rows - 1) / 2.0 - 0.55, (n_rows - 1) / 2.0 + 0.55)
     ax.set_axis_off()
     return ax

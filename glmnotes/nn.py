@@ -407,6 +407,64 @@ class Network:
         """:meth:`gradients` flattened in the layout of :meth:`params`."""
         return np.concatenate([p for dW, db in self.gradients(X, y) for p in (dW.ravel(), db)])
 
+    def log_likelihood_at(self, theta: np.ndarray, X: np.ndarray, y: np.ndarray) -> float:
+        """The log-likelihood with the parameters ``theta`` (laid out as :meth:`params`
+        returns them), leaving the network's own parameters unchanged: a function of
+        ``theta`` alone, for finite differences."""
+        probe = Network(self.layer_sizes, self.hidden_activation, self.output, dtype=np.float64)
+        probe.set_params(theta)
+        return probe.log_likelihood(X, y)
+
+    def log_likelihood_on_values(self, theta: Sequence, X: np.ndarray, y: np.ndarray):
+        r"""The log-likelihood written with :class:`glmnotes.autodiff.Value` nodes, one scalar
+        operation at a time, in the parameters ``theta`` (a sequence of Values laid out as
+        :meth:`params`; plain numbers are accepted too). It shares no code with
+        :meth:`gradients`: ``glmnotes.autodiff.gradient(lambda t:
+        net.log_likelihood_on_values(t, X, y), net.params())`` is an independent check of
+        backpropagation. Hidden layers use the engine's ``sigmoid``, ``tanh``, ``relu`` or
+        the identity; the output is Bernoulli (:math:`y\eta - \log(1 + e^\eta)`) or Gaussian
+        (:math:`-\tfrac12 (y - \eta)^2 - \tfrac12\log 2\pi`, per output), one scalar
+        at a time. Meant for small networks and data sets (a graph node per operation).
+        """
+        from glmnotes.autodiff import Value
+
+        if self.output == "multinomial":
+            raise ValueError("log_likelihood_on_values supports bernoulli and gaussian outputs")
+        X = self._check_X(X)
+        y = self._check_y(y, X.shape[0]).reshape(X.shape[0], -1)
+        n_params = sum(W.size + b.size for W, b in zip(self.W, self.b, strict=True))
+        if len(theta) != n_params:
+            raise ValueError(f"theta must hold {n_params} parameters, got {len(theta)}.")
+        values = [t if isinstance(t, Value) else Value(float(t)) for t in theta]
+        layers, start = [], 0
+        for W in self.W:
+            n_in, n_out = W.shape
+            weights = [values[start + i * n_out : start + (i + 1) * n_out] for i in range(n_in)]
+            start += W.size
+            layers.append((weights, values[start : start + n_out]))
+            start += n_out
+        activation = {
+            "identity": lambda v: v,
+            "sigmoid": Value.sigmoid,
+            "tanh": Value.tanh,
+            "relu": Value.relu,
+        }[self.hidden_activation]
+        total = Value(0.0)
+        for row, target in zip(X, y, strict=True):
+            units = [float(v) for v in row]
+            for depth, (weights, biases) in enumerate(layers):
+                pre = [
+                    sum((units[i] * weights[i][j] for i in range(len(units))), biases[j])
+                    for j in range(len(biases))
+                ]
+                units = pre if depth == len(layers) - 1 else [activation(a) for a in pre]
+            for eta, label in zip(units, target, strict=True):
+                if self.output == "bernoulli":  # y eta - log(1 + e^eta)
+                    total = total + float(label) * eta - (1 + eta.exp()).log()
+                else:
+                    total = total - 0.5 * (float(label) - eta) ** 2 - 0.5 * np.log(2 * np.pi)
+        return total
+
     # ---- training ---------------------------------------------------------------------------
 
     def fit(
@@ -417,6 +475,7 @@ class Network:
         batch_size: int = 32,
         learning_rate: float = 0.1,
         seed: int = 0,
+        held_out: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> dict[str, list[float]]:
         r"""Minibatch stochastic gradient ascent on the log-likelihood.
 
@@ -426,10 +485,17 @@ class Network:
         (ascent on the batch's mean log-likelihood, which is descent on the cross-entropy).
 
         Returns the history: ``"loss"``, the mean negative log-likelihood of the whole training
-        set after each epoch, and for classifiers ``"accuracy"`` on the training set.
+        set after each epoch, and for classifiers ``"accuracy"`` on the training set. With
+        ``held_out=(X_test, y_test)`` (data not trained on) it also records
+        ``"held-out loss"`` and, for classifiers, ``"held-out accuracy"`` after each epoch.
         """
         X = self._check_X(X)
         y = self._check_y(y, X.shape[0])
+        if held_out is not None:
+            if not (isinstance(held_out, tuple | list) and len(held_out) == 2):
+                raise ValueError("held_out must be a pair (X_test, y_test).")
+            X_test = self._check_X(held_out[0])
+            y_test = self._check_y(held_out[1], X_test.shape[0])
         if not (isinstance(epochs, int | np.integer) and epochs >= 0):
             raise ValueError(f"epochs must be a non-negative integer, got {epochs!r}.")
         _check_step_arguments(batch_size, learning_rate)
@@ -437,6 +503,10 @@ class Network:
         history: dict[str, list[float]] = {"loss": []}
         if self.output != "gaussian":
             history["accuracy"] = []
+        if held_out is not None:
+            history["held-out loss"] = []
+            if self.output != "gaussian":
+                history["held-out accuracy"] = []
         for _ in range(epochs):
             with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported below
                 self._sgd_epoch(X, y, batch_size, learning_rate, rng)
@@ -449,6 +519,13 @@ class Network:
             history["loss"].append(-log_likelihood / X.shape[0])
             if self.output != "gaussian":
                 history["accuracy"].append(accuracy(y, self._labels_from_eta(eta)))
+            if held_out is not None:
+                eta_test = self._forward_pass(X_test)[0][-1].astype(np.float64)
+                loss = -self._log_likelihood_from_eta(eta_test, y_test) / X_test.shape[0]
+                history["held-out loss"].append(loss)
+                if self.output != "gaussian":
+                    labels = self._labels_from_eta(eta_test)
+                    history["held-out accuracy"].append(accuracy(y_test, labels))
         return history
 
     def sgd_epoch(

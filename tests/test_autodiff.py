@@ -229,7 +229,7 @@ def test_draw_places_every_edge_left_to_right():
     L.backward()
     ax = draw(L)
     nodes, edges = trace(L)
-    node_texts = [t for t in ax.texts if "data" in t.get_text()]
+    node_texts = [t for t in ax.texts if "value" in t.get_text()]
     edge_texts = [t for t in ax.texts if t.get_text().startswith("∂=")]
     assert len(node_texts) == len(nodes) and len(edge_texts) == len(edges)
     x_of = {t.get_text().split("\n")[0].split(" ")[0]: t.get_position()[0] for t in node_texts}
@@ -237,6 +237,7 @@ def test_draw_places_every_edge_left_to_right():
     assert x_of["a"] < x_of["e"] and x_of["c"] < x_of["L"]
     assert x_of["a"] == x_of["d"]  # an input sits just before its first use
     assert any("grad 5" in t.get_text() for t in node_texts)  # dL/dc = a + 2b = 5
+    assert any(t.get_text().startswith("d (×)\nvalue 4") for t in node_texts)
     assert sorted(t.get_text() for t in edge_texts) == sorted(
         ["∂=2", "∂=2", "∂=1", "∂=1", "∂=5", "∂=3"]  # d=2b: 2 (b and the constant 2); e; L
     )
@@ -247,6 +248,28 @@ def test_draw_places_every_edge_left_to_right():
     matplotlib.pyplot.close("all")
     with pytest.raises(ValueError, match="max_nodes"):
         draw(L, max_nodes=3)
+
+
+def test_the_drawing_is_legible_on_the_page():
+    """At most 6.4 inches wide and no text under 11 points, as the book asks of every figure;
+    the old drawing (9 inches, 7- and 8-point labels) is what this rules out."""
+    from glmnotes import figures
+
+    a, b, c = Value(1.0, "a"), Value(2.0, "b"), Value(3.0, "c")
+    L = c * (a + 2 * b)
+    L.backward()
+    with matplotlib.rc_context(figures.style()):
+        fig = draw(L).figure
+        figures.check_legible(fig)
+        assert fig.get_size_inches()[0] <= figures.WIDTH
+        assert min(t.get_fontsize() for t in fig.axes[0].texts) >= figures.FONT_SIZE
+        # a wider graph still fits the column
+        chain = Value(0.5, "x0")
+        for k in range(1, 8):
+            chain = (chain * Value(1.1, f"w{k}")).tanh()
+        chain.backward()
+        figures.check_legible(draw(chain).figure)
+    matplotlib.pyplot.close("all")
 
 
 @pytest.mark.parametrize(

@@ -474,3 +474,97 @@ def test_divergent_training_raises_without_leaking_numpy_warnings():
         warnings.simplefilter("error")
         with pytest.raises(FloatingPointError, match="learning_rate"):
             net.fit(X, Y, epochs=5, batch_size=200, learning_rate=0.1)
+
+
+# ---- the log-likelihood on autodiff Values, at given parameters, and held-out curves --------
+
+
+@pytest.mark.parametrize(
+    "sizes, activation, output",
+    [
+        ([3, 4, 4, 4, 1], "sigmoid", "bernoulli"),
+        ([2, 3, 1], "relu", "bernoulli"),
+        ([2, 3, 3, 2], "tanh", "gaussian"),
+        ([2, 2], "identity", "gaussian"),
+    ],
+)
+def test_log_likelihood_on_values_is_an_independent_backpropagation(sizes, activation, output):
+    from glmnotes.autodiff import gradient
+
+    net = Network(sizes, activation, output, seed=21)
+    rng = np.random.default_rng(22)
+    net.b = [rng.normal(size=b.shape) for b in net.b]
+    X, y = make_data(net, 6, seed=23)
+    value, grad = gradient(lambda t: net.log_likelihood_on_values(t, X, y), net.params())
+    assert value == pytest.approx(net.log_likelihood(X, y), rel=1e-13)
+    np.testing.assert_allclose(grad, net.flat_gradient(X, y), rtol=1e-11, atol=1e-13)
+    if output == "bernoulli":  # the tests' own scalar version agrees as well
+        W = [[[Value(w) for w in row] for row in W_l] for W_l in net.W]
+        b = [[Value(v) for v in b_l] for b_l in net.b]
+        assert _value_log_likelihood(W, b, X, y, output, activation).data == pytest.approx(
+            value, rel=1e-13
+        )
+
+
+def test_log_likelihood_on_values_against_pytorch_on_a_four_layer_network():
+    torch = pytest.importorskip("torch")
+    from glmnotes.autodiff import gradient
+
+    net = Network([3, 4, 4, 4, 1], "sigmoid", "bernoulli", seed=31)
+    X, y = make_data(net, 8, seed=32)
+    _, grad = gradient(lambda t: net.log_likelihood_on_values(t, X, y), net.params())
+    theta = torch.tensor(net.params(), dtype=torch.float64, requires_grad=True)
+    h, start = torch.from_numpy(X), 0
+    for layer, W in enumerate(net.W):
+        n_in, n_out = W.shape
+        W_t = theta[start : start + W.size].reshape(n_in, n_out)
+        b_t = theta[start + W.size : start + W.size + n_out]
+        start += W.size + n_out
+        a = h @ W_t + b_t
+        h = torch.sigmoid(a) if layer < len(net.W) - 1 else a
+    target = torch.from_numpy(y.astype(np.float64))
+    F = torch.nn.functional
+    (-F.binary_cross_entropy_with_logits(h[:, 0], target, reduction="sum")).backward()
+    np.testing.assert_allclose(grad, theta.grad.numpy(), rtol=1e-11, atol=1e-13)
+
+
+def test_log_likelihood_at_leaves_the_network_alone():
+    net = Network([2, 3, 1], "tanh", "bernoulli", seed=41)
+    X, y = make_data(net, 10, seed=42)
+    before = net.params()
+    theta = before + 0.1
+    value = net.log_likelihood_at(theta, X, y)
+    np.testing.assert_array_equal(net.params(), before)
+    other = Network([2, 3, 1], "tanh", "bernoulli")
+    other.set_params(theta)
+    assert value == other.log_likelihood(X, y)
+
+
+def test_log_likelihood_on_values_refuses_what_it_cannot_do():
+    net = Network([2, 3], output="multinomial")
+    X, y = make_data(net, 4, seed=1)
+    with pytest.raises(ValueError, match="bernoulli and gaussian"):
+        net.log_likelihood_on_values(net.params(), X, y)
+    net = Network([2, 1])
+    X, y = make_data(net, 4, seed=1)
+    with pytest.raises(ValueError, match="parameters"):
+        net.log_likelihood_on_values(net.params()[:-1], X, y)
+
+
+def test_fit_records_held_out_curves():
+    X, X_test, y, y_test = load_digits_split(test_size=0.25, seed=0)
+    net = Network([64, 10], output="multinomial", seed=0)
+    history = net.fit(X, y, epochs=3, batch_size=64, learning_rate=0.3, held_out=(X_test, y_test))
+    assert set(history) == {"loss", "accuracy", "held-out loss", "held-out accuracy"}
+    assert all(len(values) == 3 for values in history.values())
+    assert history["held-out loss"][-1] == pytest.approx(net.loss(X_test, y_test), rel=1e-12)
+    assert history["held-out accuracy"][-1] == accuracy(y_test, net.predict(X_test))
+    # the held-out data are not trained on: the same seed gives the same training path
+    again = Network([64, 10], output="multinomial", seed=0)
+    assert again.fit(X, y, epochs=3, batch_size=64, learning_rate=0.3)["loss"] == history["loss"]
+    gaussian = Network([2, 1], hidden_activation="identity", output="gaussian")
+    Xg, yg = make_data(gaussian, 10, seed=2)
+    curves = gaussian.fit(Xg, yg, epochs=2, held_out=(Xg, yg))
+    assert set(curves) == {"loss", "held-out loss"}
+    with pytest.raises(ValueError, match="pair"):
+        net.fit(X, y, epochs=1, held_out=X_test)
