@@ -494,3 +494,42 @@ def test_partial_derivatives_are_shown_as_one_group():
         sp.latex(shown_partial(r"\ell", r"\theta_1"))
         == r"{\frac{\partial \ell}{\partial \theta_1}}"
     )
+
+
+def test_the_toy_chain_correction_is_the_seed_times_the_local_derivative(checked):
+    """The corrected line multiplies the seed by c, the local derivative of L = c e: it does
+    not contain the derivative it computes (no X = 1 X)."""
+    (chain,) = checked["dl-toy-chain"]
+    corrected = next(s for s in chain.steps if s.why.startswith("corrected"))
+    c = sp.Symbol("c", real=True)
+    assert corrected.expr.rhs.has(c) and corrected.verdict.holds
+    assert corrected.expr.lhs not in corrected.expr.rhs.free_symbols
+
+
+def test_the_loglik_check_is_written_for_n_data_points(checked):
+    loglik, vanishing = checked["dl-loglik-product"]
+    for d in (loglik, vanishing):
+        assert r"\sum_{i=1}^{n}" in d.latex() and "n = 4" in d.latex()
+    assert r"\prod_{i=1}^{n}" in loglik.latex()
+    assert [s.erratum for s in loglik.steps] == [None, None, "dl-loglik-product"]
+
+
+def test_the_index_reuse_check_finishes_the_notes_sum(checked):
+    (reuse,) = checked["dl-index-reuse"]
+    assert r"\sum_{i=1}^{m}" in reuse.latex()
+    assert all(s.verdict.holds for s in reuse.steps)
+    assert "proved for m = 4, j = 2" in reuse.latex()
+
+
+def test_the_linear_collapse_checks_hold_for_every_shape(checked):
+    (collapse,) = checked["lin-ordered-product"]
+    assert all(
+        s.verdict.kind is VerdictKind.PROVED and not s.verdict.concrete for s in collapse.steps
+    )
+    _, residual = checked["lin-conv-residual"]
+    block = residual.steps[0]
+    assert block.erratum is None and block.verdict.kind is VerdictKind.PROVED
+    assert residual.steps[1].erratum == "lin-conv-residual"
+    evidence = entry("lin-ordered-product").evidence()
+    assert evidence.values["W_3 W_2 W_1 = W_1 W_2 W_3 ?"] == "false"
+    assert max(len(line) for line in str(evidence).splitlines()) <= 79

@@ -18,7 +18,7 @@ from glmnotes.errata.records import (
     require,
     shown_partial,
 )
-from glmnotes.notation import Eq, sigmoid, times
+from glmnotes.notation import Eq, Indicator, indexed, sigmoid, times
 from glmnotes.verify import Derivation
 
 __all__ = [
@@ -112,8 +112,8 @@ def _check_toy_chain() -> tuple[Derivation, ...]:
         erratum="dl-toy-chain",
     )
     chain.step(
-        Eq(P("L", "e"), times(P("L", "L"), sp.Derivative(c * e, e))),
-        "corrected: seed times local derivative",
+        Eq(P("L", "e"), times(P("L", "L"), c)),
+        "corrected: the seed times the local derivative $\\partial (c e)/\\partial e = c$",
     )
     chain.step(
         Eq(P("L", "d"), times(P("L", "L"), P("L", "e"), P("e", "d"))),
@@ -152,31 +152,45 @@ TOY_CHAIN = Erratum(
 
 
 def _check_loglik_product() -> tuple[Derivation, ...]:
-    y = sp.Symbol("y", integer=True)
-    y_hat = sp.Symbol(r"\hat{y}", positive=True)
-    domain = {y: (0, 1), y_hat: (0, 1)}
-    one_point = derivation(
-        sp.log(y_hat**y * (1 - y_hat) ** (1 - y)),
+    i, n = sp.symbols("i n", integer=True, positive=True)
+    n_checked = 4
+    # The braces in {\hat{y}} only make sympy print y - yhat in that order.
+    y_hat = indexed("yhat", r"{\hat{y}}", positive=True)
+    y = indexed("y", "y", real=True)
+    probabilities = {symbol(k): (0, 1) for k in range(1, n_checked + 1) for symbol in (y, y_hat)}
+    term = y_hat(i) ** y(i) * (1 - y_hat(i)) ** (1 - y(i))
+    loglik = derivation(
+        sp.log(sp.Product(term, (i, 1, n))),
         "dl-loglik-product",
-        "The log-likelihood of one data point",
-        domain=domain,
+        "The log-likelihood of independent Bernoulli labels",
+        given={n: n_checked},
+        domain=probabilities,
     )
-    one_point.step(
-        times(y * sp.log(y_hat), (1 - y) * sp.log(1 - y_hat)),
-        "the notes: the two terms multiplied",
+    loglik.step(sp.Sum(sp.log(term), (i, 1, n)), "the log of a product")
+    loglik.step(
+        sp.Sum(y(i) * sp.log(y_hat(i)) + (1 - y(i)) * sp.log(1 - y_hat(i)), (i, 1, n)),
+        "the log of powers",
+    )
+    loglik.step(
+        sp.Sum(y(i) * sp.log(y_hat(i)) * (1 - y(i)) * sp.log(1 - y_hat(i)), (i, 1, n)),
+        "the notes' LL",
         erratum="dl-loglik-product",
     )
-    one_point.step(
-        y * sp.log(y_hat) + (1 - y) * sp.log(1 - y_hat), "corrected: the log of a product is a sum"
-    )
+    label = indexed("label", "y", integer=True)
+    labels = {
+        **{label(k): (0, 1) for k in range(1, n_checked + 1)},
+        **{y_hat(k): (0, 1) for k in range(1, n_checked + 1)},
+    }
+    notes = sp.Sum(label(i) * sp.log(y_hat(i)) * (1 - label(i)) * sp.log(1 - y_hat(i)), (i, 1, n))
     vanishing = derivation(
-        times(y * sp.log(y_hat), (1 - y) * sp.log(1 - y_hat)),
+        notes,
         "dl-loglik-product-zero",
-        "The notes' expression is zero at every data point",
-        domain=domain,
+        "The notes' expression is zero whenever the labels are 0 or 1",
+        given={n: n_checked},
+        domain=labels,
     )
-    vanishing.step(sp.Integer(0), "$y(1 - y) = 0$ for $y \\in \\{0, 1\\}$")
-    return (one_point, vanishing)
+    vanishing.step(sp.Integer(0), "$y_i(1 - y_i) = 0$ for $y_i \\in \\{0, 1\\}$")
+    return (loglik, vanishing)
 
 
 LOGLIK_PRODUCT = Erratum(
@@ -199,8 +213,9 @@ LOGLIK_PRODUCT = Erratum(
     ),
     correction=(r"$LL(\theta) = \sum_{i=1}^{n} y_i \log \hat y_i + (1 - y_i)\log(1 - \hat y_i)$."),
     chapter="deep-learning-mle",
-    checked_by="two expression chains on one data point ($y \\in \\{0, 1\\}$ sampled as "
-    "an integer): the product fails, the sum holds, and the product equals 0.",
+    checked_by="two expression chains over $n$ data points, checked for $n = 4$: with labels "
+    "and probabilities anywhere in $(0, 1)$ the log of the likelihood is the sum and not the "
+    "product; with labels 0 or 1 (sampled as integers) the product is 0.",
     build=_check_loglik_product,
 )
 
@@ -413,15 +428,19 @@ SUM_NOTATION = Erratum(
 
 
 def _check_index_reuse() -> tuple[Derivation, ...]:
-    h = sp.symbols("h_1:4", real=True)
-    theta = sp.symbols(r"\theta^{(y)}_1:4", real=True)
-    inner = sum(h_i * t_i for h_i, t_i in zip(h, theta, strict=True))
+    i, j, m = sp.symbols("i j m", integer=True, positive=True)
+    h, theta = sp.IndexedBase("h", real=True), sp.IndexedBase(r"\theta^{(y)}", real=True)
     reuse = derivation(
-        sp.Derivative(inner, h[1]),
+        sp.Derivative(sp.Sum(h[i] * theta[i], (i, 1, m)), h[j]),
         "dl-index-reuse",
         "Differentiating the output unit's sum by one hidden unit",
+        given={m: 4, j: 2},
     )
-    reuse.step(theta[1], "only the term $i = j = 2$ contains $h_2$")
+    reuse.step(
+        sp.Sum(Indicator(i, j) * theta[i], (i, 1, m)),
+        "term by term: $\\partial h_i/\\partial h_j$ is 1 for $i = j$, else 0",
+    )
+    reuse.step(theta[j], "only the term $i = j$ is left")
     return (reuse,)
 
 
@@ -442,7 +461,7 @@ INDEX_REUSE = Erratum(
         r"the term $i = j$ depends on $h_j$."
     ),
     chapter="deep-learning-mle",
-    checked_by="an expression chain with three hidden units.",
+    checked_by="an expression chain over $m$ hidden units, checked for $m = 4$ and $j = 2$.",
     build=_check_index_reuse,
 )
 

@@ -59,12 +59,18 @@ def _check_conv_residual() -> tuple[Derivation, ...]:
         sp.MatMul(C, sp.ImmutableMatrix(x), evaluate=False),
         "a banded (Toeplitz) matrix $C$ times $x$",
     )
-    W1, W2 = sp.MatrixSymbol("W_1", 2, 2), sp.MatrixSymbol("W_2", 2, 2)
-    v, b1, b2 = (sp.MatrixSymbol(name, 2, 1) for name in ("x", "b_1", "b_2"))
+    q = sp.Symbol("q", integer=True, positive=True)  # the width of every layer
+    W1, W2 = sp.MatrixSymbol("W_1", q, q), sp.MatrixSymbol("W_2", q, q)
+    v, b1, b2 = (sp.MatrixSymbol(name, q, 1) for name in ("x", "b_1", "b_2"))
     residual = derivation(
         W2 * (v + W1 * v + b1) + b2,
         "lin-conv-residual",
         "A residual block, then a layer, with identity activations",
+        dims={q: 3},
+    )
+    residual.step(
+        W2 * ((sp.Identity(q) + W1) * v + b1) + b2,
+        "the block is affine: $x + W_1 x + b_1 = (I + W_1) x + b_1$",
     )
     residual.step(
         W2 * W1 * v + W2 * b1 + b2,
@@ -72,7 +78,7 @@ def _check_conv_residual() -> tuple[Derivation, ...]:
         erratum="lin-conv-residual",
     )
     residual.step(
-        W2 * (sp.Identity(2) + W1) * v + (W2 * b1 + b2),
+        W2 * (sp.Identity(q) + W1) * v + (W2 * b1 + b2),
         "corrected: $W_z = W_2(I + W_1)$",
     )
     return (convolution, residual)
@@ -413,17 +419,21 @@ NONLINEAR_TECHNIQUES = Erratum(
 
 
 def _check_ordered_product() -> tuple[Derivation, ...]:
-    W1, W2, W3 = (sp.MatrixSymbol(f"W_{i}", 2, 2) for i in (1, 2, 3))
-    x, b1, b2, b3 = (sp.MatrixSymbol(name, 2, 1) for name in ("x", "b_1", "b_2", "b_3"))
+    # The commenter's widths 2 -> 3 -> 2 -> 1, as symbols: proved for every shape.
+    m = sp.symbols("m_0:4", integer=True, positive=True)
+    x = sp.MatrixSymbol("x", m[0], 1)
+    W1, W2, W3 = (sp.MatrixSymbol(f"W_{k}", m[k], m[k - 1]) for k in (1, 2, 3))
+    b1, b2, b3 = (sp.MatrixSymbol(f"b_{k}", m[k], 1) for k in (1, 2, 3))
+    W_z, b_z = sp.MatrixSymbol("W_z", m[3], m[0]), sp.MatrixSymbol("b_z", m[3], 1)
     collapse = derivation(
         W3 * (W2 * (W1 * x + b1) + b2) + b3,
         "lin-ordered-product",
         "Three linear layers collapse, with the product taken in layer order",
+        given={W_z: W3 * W2 * W1, b_z: W3 * W2 * b1 + W3 * b2 + b3},
+        dims={m[0]: 2, m[1]: 3, m[2]: 2, m[3]: 1},
     )
-    collapse.step(
-        (W3 * W2 * W1) * x + W3 * W2 * b1 + W3 * b2 + b3,
-        "expand: $W_z = W_3 W_2 W_1$, $b_z = W_3 W_2 b_1 + W_3 b_2 + b_3$",
-    )
+    collapse.step(W3 * W2 * W1 * x + W3 * W2 * b1 + W3 * b2 + b3, "distribute")
+    collapse.step(W_z * x + b_z, "name the ordered product $W_z$ and the bias $b_z$")
     return (collapse,)
 
 
@@ -433,9 +443,16 @@ def _measure_ordered_product() -> NumericEvidence:
     require(
         verdict.kind is VerdictKind.FAILED, "W_3 W_2 W_1 was expected to differ from W_1 W_2 W_3"
     )
+    c = verdict.counterexample
+    require(c is not None, "check_equal found no point where the two orders differ")
     return NumericEvidence(
-        "the other order is a different matrix (check_equal on random 2x2 matrices)",
-        {"W_3 W_2 W_1 = W_1 W_2 W_3 ?": verdict.describe()},
+        "the other order is a different matrix: check_equal on random 2x2 matrices "
+        f"W_1, W_2, W_3, entry {c.entry} of each product",
+        {
+            "W_3 W_2 W_1 = W_1 W_2 W_3 ?": "false",
+            "W_3 W_2 W_1": f"{float(c.left):.6g}",
+            "W_1 W_2 W_3": f"{float(c.right):.6g}",
+        },
     )
 
 
@@ -454,8 +471,8 @@ ORDERED_PRODUCT = Erratum(
         r"chain of equalities) the collapse holds."
     ),
     chapter="linear-networks",
-    checked_by="an expression chain with matrix symbols (three layers), and a numeric "
-    "check that $W_3 W_2 W_1 \\ne W_1 W_2 W_3$.",
+    checked_by="an expression chain with matrix symbols of any shape (three layers), and a "
+    "numeric check that $W_3 W_2 W_1 \\ne W_1 W_2 W_3$.",
     build=_check_ordered_product,
     measure=_measure_ordered_product,
 )
