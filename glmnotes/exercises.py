@@ -26,11 +26,9 @@ from typing import Any
 
 from glmnotes.verify import Verdict
 
-__all__ = ["PLACEHOLDER_MESSAGE", "report", "waiting"]
+__all__ = ["PLACEHOLDER_MESSAGE", "report", "waiting", "wrong"]
 
-PLACEHOLDER_MESSAGE = (
-    "✎ Replace ... in the line `answer = ...` with your answer, then run this cell again."
-)
+PLACEHOLDER_MESSAGE = "✎ Replace ... in `answer = ...` with your answer, then run this cell again."
 
 
 def waiting(answer: Any) -> bool:
@@ -54,3 +52,14 @@ def report(claims: Mapping[str, Verdict]) -> bool:
         every &= verdict.holds
         print(f"{mark} {claim}: {verdict.describe()}")
     return every
+
+
+def wrong(answer: Any) -> Any:
+    """A wrong answer made from a right one (twice it, plus one; plus a matrix of ones for a
+    matrix): what the tests give every check cell, which must then print a ``✗``."""
+    try:
+        return answer * 2 + 1
+    except TypeError:
+        import sympy as sp
+
+        return answer * 2 + sp.ones(*answer.shape)

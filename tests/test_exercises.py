@@ -6,7 +6,7 @@ line ``answer = ...``; the solution that follows it holds a ``python`` code bloc
 is ``answer = <solution>``. For each chapter with check cells, a fresh kernel runs the chapter's
 first code cell and the check cells as shipped (the whole chapter up to its last check cell if a
 check cell needs more), then every check cell again with the solution and with a wrong answer
-(the solution times 2, plus 1).
+(``glmnotes.exercises.wrong``: the solution times 2, plus 1).
 """
 
 from __future__ import annotations
@@ -56,7 +56,12 @@ def run_variants(source, cells, context_cells):
     notebook = nbformat.v4.new_notebook(metadata=chapter.metadata)
     notebook.cells = [chapter.cells[index] for index in context_cells]
     for _, code, solution in cells:
-        wrong = re.sub(r"^answer = (.*)$", r"answer = (\1) * 2 + 1", solution, count=1)
+        wrong = re.sub(
+            r"^answer = (.*)$",
+            r"answer = __import__('glmnotes.exercises').exercises.wrong(\1)",
+            solution,
+            count=1,
+        )
         for line in (solution, wrong):
             notebook.cells.append(nbformat.v4.new_code_cell(PLACEHOLDER.sub(line, code, count=1)))
     client = NotebookClient(

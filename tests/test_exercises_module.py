@@ -31,3 +31,16 @@ def test_report_needs_verdicts():
         exercises.report({})
     with pytest.raises(ValueError, match="needs a Verdict"):
         exercises.report({"a number": 3})
+
+
+def test_wrong_answers_differ_from_the_right_ones():
+    import numpy as np
+
+    assert exercises.wrong(x) == 2 * x + 1
+    matrix = sp.Matrix([[1, 2], [3, 4]])
+    assert exercises.wrong(matrix) == 2 * matrix + sp.ones(2, 2)
+    assert (exercises.wrong(np.eye(2)) == 2 * np.eye(2) + 1).all()
+
+
+def test_the_placeholder_message_fits_a_line():
+    assert len(exercises.PLACEHOLDER_MESSAGE) <= 79
