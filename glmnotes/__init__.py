@@ -34,11 +34,17 @@ Modules, named after what they hold:
 - :mod:`glmnotes.errata` -- the source notes' mistakes, one module per note, each entry beside
   its check.
 - :mod:`glmnotes.families` -- exponential families, as functions of the natural parameter eta,
-  one module per family.
+  one module per family; ``families.canonical`` writes a family in canonical form line by line,
+  ``families.identities`` checks its mean and covariance identities.
 - :mod:`glmnotes.links` -- link functions (identity, logit, log, inverse, ...), with their
   derivatives.
 - :mod:`glmnotes.glm` -- generalized linear models: likelihood, score and information, the
-  Newton/IRLS and gradient-ascent solvers, the separation check, the estimator.
+  Newton/IRLS and gradient-ascent solvers, the separation check, the estimator, and
+  ``glm.comparison`` (the same fit by glmnotes, statsmodels and scikit-learn, side by side).
+- :mod:`glmnotes.quadrature` -- numerical integrals where sympy has none (beta, Dirichlet): the
+  tanh-sinh rule, the families' moment checks, an integral the checker evaluates with mpmath.
+- :mod:`glmnotes.tables` -- the tables the chapters show, narrow enough for the page: the
+  families side by side, sample moments, naive against stable formulas.
 - :mod:`glmnotes.exceptions` -- the warnings a fit raises when it cannot be trusted.
 - :mod:`glmnotes.autodiff` -- a small scalar reverse-mode automatic differentiation engine.
 - :mod:`glmnotes.nn` -- vectorised networks of stacked logistic (or other) units.

@@ -496,6 +496,28 @@ def test_partial_derivatives_are_shown_as_one_group():
     )
 
 
+# ---- one derivation for the errata and the chapters -----------------------------------------
+
+
+def test_the_multinomial_check_is_written_for_any_number_of_classes(checked):
+    (chain,) = checked["glm-multinomial"]
+    latex = chain.latex()
+    assert r"\prod_{i=1}^{k - 1}" in latex and r"\sum_{i=1}^{k - 1}" in latex
+    assert "numeric for k = 3" in latex  # and checked with k = 3 classes
+
+
+def test_the_beta_log_moment_is_integrated_numerically(checked):
+    (chain,) = checked["glm-table-log-moments"]
+    kinds = [step.verdict.kind for step in chain.steps]
+    assert kinds[0] is VerdictKind.NUMERIC  # E[log y] by quadrature, at random (alpha, beta)
+    assert all(kind is VerdictKind.PROVED for kind in kinds[1:])
+
+
+def test_the_gaussian_check_states_the_variance(checked):
+    (chain,) = checked["glm-gaussian-a"]
+    assert any("variance" in step.why for step in chain.steps)
+
+
 def test_the_toy_chain_correction_is_the_seed_times_the_local_derivative(checked):
     """The corrected line multiplies the seed by c, the local derivative of L = c e: it does
     not contain the derivative it computes (no X = 1 X)."""

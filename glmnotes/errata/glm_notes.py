@@ -8,8 +8,6 @@ are listed in :data:`ENTRIES` in the note's order. The note's odd-but-true slips
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import numpy as np
 import sympy as sp
 
@@ -23,7 +21,9 @@ from glmnotes.errata.records import (
     shown_partial,
 )
 from glmnotes.evidence import below
-from glmnotes.notation import Eq, Indicator, shown, sigmoid, times
+from glmnotes.families.canonical import NOTES_MULTINOMIAL, exp_as_written
+from glmnotes.families.identities import defined_function
+from glmnotes.notation import Eq, per_example, shown, sigmoid, times
 from glmnotes.verify import Derivation
 
 __all__ = [
@@ -45,6 +45,19 @@ def _bernoulli_density(y: sp.Expr, eta: sp.Expr) -> sp.Expr:
     return sigmoid(eta) ** y * (1 - sigmoid(eta)) ** (1 - y)
 
 
+def _named(tex: str, value: sp.Expr, arguments: tuple) -> sp.Expr:
+    """``value`` as a function of ``arguments`` printed as ``tex`` (evaluated by ``doit``): a
+    long formula shown by name in a derivation's definitions."""
+    name = "".join(ch for ch in tex if ch.isalnum()) or "f"
+    return defined_function(name, tex, sp.Lambda(arguments, value))(*arguments)
+
+
+def _per_example(name: str, tex: str, values: list, depends_on: tuple = ()):
+    """``per_example`` for a list of values: ``f(j)`` printed ``tex`` (with ``{j}``) and
+    ``values[k - 1]`` at an integer ``k``."""
+    return per_example(name, tex, lambda k: values[k - 1], depends_on)
+
+
 def _examples(m: int, n: int):
     """Symbols for ``m`` examples with ``n`` features: ``x[j][i]`` and ``y[j]``."""
     x = [
@@ -55,46 +68,32 @@ def _examples(m: int, n: int):
 
 
 def _check_multinomial() -> tuple[Derivation, ...]:
-    y = sp.Symbol("y", integer=True)
-    phi = sp.symbols(r"\phi_1:4", positive=True)
-    eta = sp.symbols(r"\eta_1:3", real=True)
-    delta = [Indicator(y, i) for i in (1, 2, 3)]
-    log = sp.log
-    first = delta[0] * log(phi[0]) + delta[1] * log(phi[1])
-    # The notes write p = e^{...}; exp is one-to-one, so the chain compares the exponents.
+    notes = NOTES_MULTINOMIAL
+    phi, i, k, phi_k, upto = notes.phi, notes.i, notes.k, notes.phi_k, notes.upto
+    one, log, e = notes.indicator(), sp.log, exp_as_written
+    last_class = phi_k ** notes.indicator(k)
+    product = sp.Product(phi(i) ** one, (i, 1, k - 1)) * last_class
     chain = derivation(
-        log(times(*[phi[i] ** delta[i] for i in range(3)])),
+        product,
         "glm-multinomial",
-        "The exponents of the notes' lines $p(y; \\phi) = e^{\\dots}$, for $k = 3$",
-        domain={y: (1, 3), phi[0]: (0, HALF), phi[1]: (0, HALF)},
-        given={
-            phi[2]: 1 - phi[0] - phi[1],
-            eta[0]: log(phi[0] / phi[2]),
-            eta[1]: log(phi[1] / phi[2]),
-        },
+        "The multinomial in canonical form: the notes' lines and the completion",
+        domain=notes.domain,
+        given=notes.given,
     )
-    chain.step(first + delta[2] * log(phi[2]), "the last class split off")
+    chain.step(e(log(product)), "$a = e^{\\log a}$")
+    chain.step(e(upto(one * log(phi(i))) + notes.indicator(k) * log(phi_k)), "log of a product")
     chain.step(
-        first + (1 - (delta[0] + delta[1]) * log(phi[2])),
-        "the notes' next line",
+        e(upto(one * log(phi(i))) + (1 - upto(one * log(phi_k)))),
+        "the notes",
         erratum="glm-multinomial",
     )
-    chain.step(first + (1 - delta[0] - delta[1]) * log(phi[2]), "corrected")
-    chain.step(first + log(phi[2]) - (delta[0] + delta[1]) * log(phi[2]), "the notes' next line")
-    chain.step(
-        delta[0] * log(phi[0] / phi[2]) + delta[1] * log(phi[1] / phi[2]) + log(phi[2]),
-        "the notes' next line",
-    )
-    chain.step(first + log(phi[2]), "the notes' next line", erratum="glm-multinomial")
-    chain.step(
-        (delta[0] + delta[1]) * log(phi[2]) + log(phi[2]),
-        "the notes' next line",
-        erratum="glm-multinomial",
-    )
-    chain.step(
-        delta[0] * eta[0] + delta[1] * eta[1] - log(1 + sp.exp(eta[0]) + sp.exp(eta[1])),
-        "completed: $\\eta^\\top T(y) - A(\\eta)$",
-    )
+    chain.step(e(upto(one * log(phi(i))) + (1 - upto(one)) * log(phi_k)), "corrected")
+    chain.step(e(upto(one * log(phi(i))) + log(phi_k) - upto(one * log(phi_k))), "the notes")
+    chain.step(e(upto(one * log(phi(i) / phi_k)) + log(phi_k)), "the notes")
+    chain.step(e(upto(one * log(phi(i))) + log(phi_k)), "the notes", erratum="glm-multinomial")
+    chain.step(e(upto(one * log(phi_k)) + log(phi_k)), "the notes", erratum="glm-multinomial")
+    eta_i = notes.eta_of_phi(i)
+    chain.step(e(upto(one * eta_i) - log(1 + upto(sp.exp(eta_i)))), "completed")
     return (chain,)
 
 
@@ -125,8 +124,9 @@ MULTINOMIAL = Erratum(
         r"$b(y) = 1$ and $A(\eta) = -\ln\phi_k = \ln(1 + \sum_{i=1}^{k-1} e^{\eta_i})$."
     ),
     chapter="exponential-families",
-    checked_by="an expression chain for $k = 3$ (the class $y$ sampled as an integer); "
-    "the three false lines fail, the others and the completion hold.",
+    checked_by="an expression chain written as the notes write it, for any $k$ (sums over "
+    "$i < k$), checked with $k = 3$ and the class $y$ sampled as an integer; the three false "
+    "lines fail, the others and the completion hold.",
     build=_check_multinomial,
 )
 
@@ -187,11 +187,12 @@ def _check_softmax_typo() -> tuple[Derivation, ...]:
     theta = sp.symbols(r"\theta_1:4", real=True)
     eta = sp.symbols(r"\eta_1:4", real=True)
     mean = shown_partial("A", r"\eta_1")
-    A = sp.log(sum(sp.exp(e) for e in eta))
+    A = _named(r"A(\eta)", sp.log(sum(sp.exp(e) for e in eta)), eta)
     chain = derivation(
         Eq(mean, sp.exp(theta[0] * x) / sum(sp.exp(t * x) for t in theta)),
         "glm-softmax-typo",
-        "The softmax hypothesis ($k = 3$ classes, one feature)",
+        "The softmax hypothesis ($k = 3$ classes, one feature, "
+        "$A(\\eta) = \\log \\sum_{l=1}^{3} e^{\\eta_l}$)",
         domain={x: (HALF, 3)},
         given={mean: sp.Subs(sp.Derivative(A, eta[0]), eta, [t * x for t in theta])},
     )
@@ -227,8 +228,11 @@ def _check_likelihood_indices() -> tuple[Derivation, ...]:
     likelihood = shown(r"\mathcal{L}(\theta)")
     p = [shown(f"p(y^{{({j})}} \\mid x^{{({j})}}; \\theta)") for j in (1, 2)]
     p_free = shown(r"p(y \mid x; \theta)")
+    j = sp.Symbol("j", integer=True, positive=True)
+    x_j = _per_example("xj", "x^{{({j})}}", x)
+    y_j = _per_example("yj", "y^{{({j})}}", y)
     given = {
-        likelihood: _bernoulli_density(y[0], theta * x[0]) * _bernoulli_density(y[1], theta * x[1]),
+        likelihood: sp.Product(_bernoulli_density(y_j(j), theta * x_j(j)), (j, 1, 2)),
         p[0]: _bernoulli_density(y[0], theta * x[0]),
         p[1]: _bernoulli_density(y[1], theta * x[1]),
         p_free: _bernoulli_density(y_free, theta * x_free),
@@ -279,7 +283,10 @@ def _check_gradient_indices() -> tuple[Derivation, ...]:
     x, y = _examples(m, n)
     theta = sp.symbols(r"\theta_1:3", real=True)
     eta = [sum(theta[i] * x[j][i] for i in range(n)) for j in range(m)]
-    log_likelihood = sum(y[j] * eta[j] - sp.log(1 + sp.exp(eta[j])) for j in range(m))
+    j = sp.Symbol("j", integer=True, positive=True)
+    eta_j = _per_example("eta", r"\eta^{{({j})}}", eta, theta)
+    y_j = _per_example("y", "y^{{({j})}}", y)
+    log_likelihood = sp.Sum(y_j(j) * eta_j(j) - sp.log(1 + sp.exp(eta_j(j))), (j, 1, m))
     residual = [shown(f"(T(y^{{({j})}}) - h(x^{{({j})}}))") for j in range(1, m + 1)]
     derivative = shown_partial(r"\ell", r"\theta_1")
     given = {derivative: sp.Derivative(log_likelihood, theta[0])}
@@ -330,7 +337,12 @@ def _check_score_single_eta() -> tuple[Derivation, ...]:
     x, y = _examples(m, 1)
     x = [row[0] for row in x]
     eta = sp.Symbol(r"\eta", real=True)
-    log_likelihood = sum(y[j] * theta * x[j] - sp.log(1 + sp.exp(theta * x[j])) for j in range(m))
+    j_ = sp.Symbol("j", integer=True, positive=True)
+    x_j = _per_example("xj", "x^{{({j})}}", x)
+    y_j = _per_example("yj", "y^{{({j})}}", y)
+    log_likelihood = sp.Sum(
+        y_j(j_) * theta * x_j(j_) - sp.log(1 + sp.exp(theta * x_j(j_))), (j_, 1, m)
+    )
     score = shown_partial(r"\ell", r"\theta")
     per_example = [shown_partial(rf"\ell_{j}", rf"\eta^{{({j})}}") for j in range(1, m + 1)]
     eta_slope = [shown_partial(rf"\eta^{{({j})}}", r"\theta") for j in range(1, m + 1)]
@@ -402,8 +414,10 @@ def _check_vectorised_update() -> tuple[Derivation, ...]:
     )
     theta_value = sp.ImmutableMatrix(sp.symbols(r"\theta_1:3", real=True))
     y_value = sp.ImmutableMatrix([sp.Symbol(f"y^{{({j + 1})}}", integer=True) for j in range(m)])
-    eta = X_value * theta_value
+    thetas = tuple(theta_value)
+    eta = [_named(rf"\eta^{{({j + 1})}}", e, thetas) for j, e in enumerate(X_value * theta_value)]
     log_likelihood = sum(y_value[j] * eta[j] - sp.log(1 + sp.exp(eta[j])) for j in range(m))
+    ell = _named(r"\ell(\theta)", log_likelihood, thetas)
     X, Y = sp.MatrixSymbol("X", m, n), sp.MatrixSymbol("Y", m, 1)
     gradient = sp.MatrixSymbol(r"\nabla_{\theta} \ell", n, 1)
     mean = sp.MatrixSymbol(r"A'(X\theta)", m, 1)
@@ -411,14 +425,14 @@ def _check_vectorised_update() -> tuple[Derivation, ...]:
     chain = derivation(
         Eq(gradient, X.T * (Y - mean)),
         "glm-vectorised-update",
-        "The gradient of the logistic log-likelihood, $m = 3$ examples, $n = 2$ features",
+        "The gradient of the logistic log-likelihood "
+        "$\\ell(\\theta) = \\sum_j \\big(y^{(j)}\\eta^{(j)} - \\log(1 + e^{\\eta^{(j)}})\\big)$, "
+        "$\\eta^{(j)} = x^{(j)\\top}\\theta$, $m = 3$ examples, $n = 2$ features",
         domain={symbol: (-2, 2) for symbol in X_value} | {y_j: (0, 1) for y_j in y_value},
         given={
             X: X_value,
             Y: y_value,
-            gradient: sp.ImmutableMatrix(
-                [sp.Derivative(log_likelihood, theta_i) for theta_i in theta_value]
-            ),
+            gradient: sp.ImmutableMatrix([sp.Derivative(ell, theta_i) for theta_i in thetas]),
             mean: sp.ImmutableMatrix([sigmoid(eta_j) for eta_j in eta]),
             partition: sp.ImmutableMatrix([sp.log(1 + sp.exp(eta_j)) for eta_j in eta]),
         },
@@ -442,21 +456,13 @@ def _measure_vectorised_update() -> NumericEvidence:
     y = (rng.uniform(size=m) < expit(X @ np.array([-0.5, 1.0]))).astype(float)
     mle = glm.newton_irls("bernoulli", X, y).theta
 
-    def iterate(step: float, mean: Callable[[np.ndarray], np.ndarray], iterations: int):
-        theta, path = np.zeros(2), []
-        with np.errstate(over="ignore", invalid="ignore"):
-            for _ in range(iterations):
-                theta = theta + step * (X.T @ (y - mean(X @ theta)))
-                path.append(theta)
-        return theta, path
-
     def softplus(eta: np.ndarray) -> np.ndarray:
         return np.logaddexp(0, eta)
 
-    literal, _ = iterate(1.0, softplus, 500)
-    _, unit_path = iterate(1.0, expit, 500)
-    wrong_mean, _ = iterate(1.0 / m, softplus, 5000)
-    corrected, _ = iterate(1.0 / m, expit, 2000)
+    literal = glm.fixed_step_path(X, y, softplus, 1.0, 500)[-1]
+    unit_path = glm.fixed_step_path(X, y, expit, 1.0, 500)
+    wrong_mean = glm.fixed_step_path(X, y, softplus, 1.0 / m, 5000)[-1]
+    corrected = glm.fixed_step_path(X, y, expit, 1.0 / m, 2000)[-1]
     score_wrong = float(np.max(np.abs(glm.score("bernoulli", X, y, wrong_mean))))
     loglik_mle = glm.log_likelihood("bernoulli", X, y, mle)
     # The unit step oscillates chaotically, so only a bound on its best value is reported.

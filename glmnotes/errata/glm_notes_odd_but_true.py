@@ -42,40 +42,44 @@ def _exponential_density(y: sp.Expr, eta: sp.Expr) -> sp.Expr:
 
 
 def _check_table_log_moments() -> tuple[Derivation, ...]:
-    a, b = sp.symbols("a b", positive=True)
-    alpha, beta = sp.symbols(r"\alpha \beta", positive=True)
-    eta1, eta2 = sp.symbols(r"\eta_1 \eta_2", real=True)
-    beta_A = sp.log(sp.beta(eta1 + 1, eta2 + 1))
-    gamma_A = sp.loggamma(eta1 + 1) - (eta1 + 1) * sp.log(-eta2)
-    mean_beta = shown(
-        r"\left.\frac{\partial A_{\mathrm{Beta}}}{\partial \eta_1}\right|_{\eta = (a-1, b-1)}"
-    )
-    mean_gamma_1 = shown(
-        r"\left.\frac{\partial A_{\Gamma}}{\partial \eta_1}\right|_{\eta = (\alpha-1, -\beta)}"
-    )
-    mean_gamma_2 = shown(
-        r"\left.\frac{\partial A_{\Gamma}}{\partial \eta_2}\right|_{\eta = (\alpha-1, -\beta)}"
-    )
-    psi_beta = shown(r"\psi(a) - \psi(a + b)")
-    psi_gamma = shown(r"\psi(\alpha) - \ln\beta")
+    from glmnotes.errata.glm_notes import _named
+    from glmnotes.families import Beta, Gamma
+    from glmnotes.quadrature import Quadrature
+
+    beta, gamma = Beta().symbolic(), Gamma().symbolic()
+    y = beta.y
+    a, b = beta.parameters
+    shape, rate = gamma.parameters
+    A_beta = _named(r"A_{\mathrm{beta}}(\eta)", beta.log_partition, beta.eta)
+    A_gamma = _named(r"A_{\Gamma}(\eta)", gamma.log_partition, gamma.eta)
+    mean_beta = shown(r"h_1^{\mathrm{beta}}")
+    mean_gamma_1, mean_gamma_2 = shown(r"h_1^{\Gamma}"), shown(r"h_2^{\Gamma}")
+    log_moment = shown(r"\mathbb{E}_{\mathrm{beta}}[\log y]")
+    psi_beta = shown(r"\psi(\alpha) - \psi(\alpha + \beta)")
+    psi_gamma = shown(r"\psi(\alpha) - \log\beta")
+    density = _named(r"p_{\mathrm{beta}}(y)", beta.textbook_density.rewrite(sp.gamma), (y, a, b))
     chain = derivation(
         Eq(mean_beta, psi_beta),
         "glm-table-log-moments",
-        "What $h = \\partial A/\\partial\\eta$ predicts for the beta and gamma families",
-        domain={a: (HALF, 4), b: (HALF, 4), alpha: (HALF, 4), beta: (HALF, 4)},
+        "What $h = \\partial A/\\partial\\eta$ predicts for the beta ($\\eta = (\\alpha, "
+        "\\beta)$) and the gamma ($\\eta = (\\alpha, -\\beta)$); $A$ as in "
+        "`glmnotes.families`",
+        domain={a: (HALF, 4), b: (HALF, 4)},
         given={
-            mean_beta: sp.Subs(sp.Derivative(beta_A, eta1), (eta1, eta2), (a - 1, b - 1)),
-            mean_gamma_1: sp.Subs(sp.Derivative(gamma_A, eta1), (eta1, eta2), (alpha - 1, -beta)),
-            mean_gamma_2: sp.Subs(sp.Derivative(gamma_A, eta2), (eta1, eta2), (alpha - 1, -beta)),
+            mean_beta: sp.Subs(sp.Derivative(A_beta, beta.eta[0]), beta.eta, (a, b)),
+            log_moment: Quadrature(sp.Lambda(y, sp.log(y) * density), 0, 1),
+            mean_gamma_1: sp.Subs(sp.Derivative(A_gamma, gamma.eta[0]), gamma.eta, (shape, -rate)),
+            mean_gamma_2: sp.Subs(sp.Derivative(A_gamma, gamma.eta[1]), gamma.eta, (shape, -rate)),
             psi_beta: sp.digamma(a) - sp.digamma(a + b),
-            psi_gamma: sp.digamma(alpha) - sp.log(beta),
+            psi_gamma: sp.digamma(shape) - sp.log(rate),
         },
     )
     chain.step(
-        Eq(mean_gamma_1, psi_gamma),
-        "gamma, $T_1(y) = \\ln y$",
+        Eq(log_moment, psi_beta),
+        "beta, $T_1(y) = \\log y$, by quadrature over the beta density $p_{\\mathrm{beta}}$",
     )
-    chain.step(Eq(mean_gamma_2, alpha / beta), "gamma, $T_2(y) = y$: the mean $\\alpha/\\beta$")
+    chain.step(Eq(mean_gamma_1, psi_gamma), "gamma, $T_1(y) = \\log y$")
+    chain.step(Eq(mean_gamma_2, shape / rate), "gamma, $T_2(y) = y$: the mean $\\alpha/\\beta$")
     return (chain,)
 
 
@@ -127,8 +131,9 @@ TABLE_LOG_MOMENTS = Erratum(
         r"shape, so that $T(y) = y$."
     ),
     chapter="exponential-families",
-    checked_by="an equation chain ($\\partial A/\\partial\\eta$ for the beta and gamma "
-    "families) and a numeric comparison by quadrature with scipy.stats.",
+    checked_by="an equation chain ($\\partial A/\\partial\\eta$ of the package's beta and "
+    "gamma families, and $E[\\ln y]$ of the beta by numerical quadrature with mpmath, at "
+    "random parameters) and a numeric comparison by quadrature with scipy.stats.",
     build=_check_table_log_moments,
     measure=_measure_table_log_moments,
 )
@@ -144,7 +149,7 @@ def _check_negative_eta() -> tuple[Derivation, ...]:
         "The exponential distribution's normaliser, for $\\eta < 0$",
         given={A: sp.log(sp.Integral(sp.exp(eta * y), (y, 0, sp.oo)))},
     )
-    chain.step(Eq(A, -sp.log(-eta)), "$A(\\eta) = \\ln \\int_0^\\infty e^{\\eta y}\\,dy$")
+    chain.step(Eq(A, -sp.log(-eta)), "$A(\\eta) = \\log \\int_0^\\infty e^{\\eta y}\\,dy$")
     chain.step(
         Eq(sp.Derivative(-sp.log(-eta), eta), -1 / eta),
         "$h = A'(\\eta)$, positive for $\\eta < 0$",
@@ -210,7 +215,7 @@ def _check_pdot() -> tuple[Derivation, ...]:
     chain = derivation(
         Eq(sp.Integral(y * density, (y, 0, sp.oo)), sp.Derivative(A, eta)),
         "glm-pdot",
-        "The mean of the exponential distribution ($T(y) = y$, $A(\\eta) = -\\ln(-\\eta)$)",
+        "The mean of the exponential distribution ($T(y) = y$, $A(\\eta) = -\\log(-\\eta)$)",
     )
     chain.step(
         Eq(sp.Integral(y * sp.Derivative(density, eta), (y, 0, sp.oo)), sp.Derivative(A, eta, 2)),
@@ -256,6 +261,7 @@ def _check_gaussian_a() -> tuple[Derivation, ...]:
         Eq(sp.Derivative(eta**2 / 2, eta), eta),
         "as the notes find",
     )
+    chain.step(Eq(sp.Derivative(eta**2 / 2, eta, 2), 1), "the variance $A''(\\eta)$")
     chain.step(
         Eq(-sp.log(1 - phi), sp.log(1 + sp.exp(eta_b))),
         "the Bernoulli's $A$",
@@ -292,7 +298,7 @@ def _check_bernoulli_sign() -> tuple[Derivation, ...]:
     chain = derivation(
         sp.Derivative(-sp.log(1 - s), eta),
         "glm-bernoulli-sign",
-        "The Bernoulli mean from $A(\\eta) = -\\ln(1 - \\sigma(\\eta))$",
+        "The Bernoulli mean from $A(\\eta) = -\\log(1 - \\sigma(\\eta))$",
     )
     chain.step(
         times(1 / (1 - s), sp.Derivative(1 + s, eta)),
@@ -354,7 +360,7 @@ def _check_softmax_reference() -> tuple[Derivation, ...]:
         domain={phi[0]: (0, HALF), phi[1]: (0, HALF)},
         given=given,
     )
-    chain.step(Eq(A, -sp.log(phi[2])), "$A(\\eta) = -\\ln \\phi_k$")
+    chain.step(Eq(A, -sp.log(phi[2])), "$A(\\eta) = -\\log \\phi_k$")
     return (chain,)
 
 

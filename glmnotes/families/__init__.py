@@ -37,7 +37,10 @@ link name it (``canonical_link``, a :mod:`glmnotes.links` object).
 One module per family, named after it: ``gaussian``, ``bernoulli``, ``poisson``,
 ``exponential``, ``gamma`` (:class:`GammaDispersion` and :class:`Gamma`), ``multinomial``,
 ``beta``, ``dirichlet``; ``base`` holds :class:`ExponentialFamily` and ``symbolic`` holds
-:class:`SymbolicFamily`.
+:class:`SymbolicFamily`. Two modules check the algebra behind the families, as the book shows it:
+``canonical`` writes a family in canonical form line by line (and holds the notes' multinomial
+notation), ``identities`` checks :math:`\nabla A = \mathbb E[T]` and
+:math:`\nabla^2 A = \operatorname{Cov}[T]` on one concrete family at a time.
 
 Dispersion. :class:`Gaussian` with a known :math:`\sigma \ne 1` and :class:`GammaDispersion` are
 written with a dispersion :math:`\phi` (``family.dispersion``):

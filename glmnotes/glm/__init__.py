@@ -54,9 +54,12 @@ Where things live, one module each (after scikit-learn's ``linear_model._glm``):
 - ``design`` -- the design matrix :math:`[1, X]` without copying ``X``, block by block;
 - ``likelihood`` -- :func:`log_likelihood`, :func:`score`, :func:`fisher_information`,
   :func:`hessian` and the per-observation residuals and weights behind them;
-- ``solvers`` -- :func:`newton_irls`, :func:`gradient_ascent` and their starting point;
+- ``solvers`` -- :func:`newton_irls`, :func:`gradient_ascent` and their starting point, and
+  :func:`fixed_step_path` (the notes' update with a fixed step, slips and all);
 - ``separation`` -- :func:`separation_direction`: does the estimate exist?
-- ``estimator`` -- :class:`GLM`.
+- ``estimator`` -- :class:`GLM`;
+- ``comparison`` -- the same model fitted by glmnotes, statsmodels and scikit-learn, side by
+  side.
 """
 
 from __future__ import annotations
@@ -66,13 +69,14 @@ from glmnotes.glm.estimator import GLM
 from glmnotes.glm.likelihood import fisher_information, hessian, log_likelihood, score
 from glmnotes.glm.model import GLM_FAMILIES
 from glmnotes.glm.separation import separation_direction
-from glmnotes.glm.solvers import FitResult, gradient_ascent, newton_irls
+from glmnotes.glm.solvers import FitResult, fixed_step_path, gradient_ascent, newton_irls
 
 __all__ = [
     "GLM",
     "GLM_FAMILIES",
     "FitResult",
     "fisher_information",
+    "fixed_step_path",
     "gradient_ascent",
     "hessian",
     "linear_predictor",

@@ -25,7 +25,7 @@ from glmnotes.glm.model import is_canonical, prepare
 from glmnotes.glm.separation import mle_may_not_exist, warn_if_separated
 from glmnotes.links import Link
 
-__all__ = ["FitResult", "gradient_ascent", "newton_irls"]
+__all__ = ["FitResult", "fixed_step_path", "gradient_ascent", "newton_irls"]
 
 
 @dataclass
@@ -391,3 +391,32 @@ def gradient_ascent(
             stacklevel=2,
         )
     return FitResult(theta, converged, n_iter, history, rank, separation)
+
+
+def fixed_step_path(
+    X: Any, y: Any, mean: Any, step: float, iterations: int, theta0: Any = None
+) -> np.ndarray:
+    r"""The iterates of the notes' update with a fixed step and no safeguard,
+
+    .. math::
+        \theta^{(t+1)} = \theta^{(t)} + \text{step}\; X^\top\big(y - \text{mean}(X\theta^{(t)})
+        \big),
+
+    from ``theta0`` (zeros by default), one row per step. With ``mean`` :math:`= A'` and
+    ``step`` :math:`= \beta/m` it is the corrected rule; with :math:`A` in place of :math:`A'`,
+    or a unit step, it is what the notes' vectorised update does. ``X`` is used as given (add
+    a column of ones for an intercept). The path stops at the first iterate that is not finite
+    (overflow), which is then its last row.
+    """
+    X = np.asarray(X, dtype=float)
+    y = np.asarray(y, dtype=float)
+    check_positive_integer(iterations, "fixed_step_path", "iterations")
+    theta = np.zeros(X.shape[1]) if theta0 is None else np.asarray(theta0, dtype=float)
+    path = []
+    with np.errstate(over="ignore", invalid="ignore"):
+        for _ in range(int(iterations)):
+            theta = theta + step * (X.T @ (y - mean(X @ theta)))
+            path.append(theta)
+            if not np.all(np.isfinite(theta)):
+                break
+    return np.array(path)
