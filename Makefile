@@ -45,11 +45,12 @@ $(ORACLE): $(STAMP)
 	@touch $(ORACLE)
 
 # The chapters run the package: outputs cached under an older glmnotes are stale. A change to any
-# source of the package empties the execution cache, so every chapter runs again.
+# source of the package empties the execution cache and Sphinx's environments (which would
+# otherwise re-read only the chapters whose text changed), so every chapter runs again.
 PACKAGE_SOURCES := $(shell find glmnotes -name '*.py' 2>/dev/null)
 PACKAGE_STAMP := _build/.glmnotes-sources
 $(PACKAGE_STAMP): $(PACKAGE_SOURCES)
-	rm -rf _build/.jupyter_cache
+	rm -rf _build/.jupyter_cache _build/.doctrees _build/.doctrees-latex
 	@mkdir -p _build && touch $@
 
 # The "Check your own step" playground (Pyodide, sympy, glmnotes in the reader's browser) needs

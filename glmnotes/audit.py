@@ -545,6 +545,24 @@ def relations(text: str) -> int:
     return len(re.findall(r"=|<|>", text))
 
 
+def chained_relations(text: str) -> int:
+    r"""The most relations one statement of a display makes: its rows are separate statements
+    (``h &= \sigma(a) \\ \hat y &= \sigma(b)`` makes two, one relation each) unless a row
+    continues the one above with an empty left side (``\ell &= a \\ &= b`` is one statement,
+    a chain of two relations)."""
+    statements: list[str] = []
+    text = re.sub(r"\\begin\{cases\}.*?\\end\{cases\}", " cases ", text, flags=re.S)
+    for row in re.split(r"\\\\", text):
+        if not row.strip():
+            continue
+        continues = statements and not row.split("&", 1)[0].strip() and "&" in row
+        if continues:
+            statements[-1] += " " + row.replace("&", "", 1)
+        else:
+            statements.append(row)
+    return max((relations(statement) for statement in statements), default=0)
+
+
 def _classify_declared(equation: DisplayEquation) -> None:
     """A display with a marker or a ``def-``/``asm-`` label is declared, unless it states more
     than one relation: a chain ``a = b = c`` is a derivation, whatever its label says."""
@@ -557,11 +575,11 @@ def _classify_declared(equation: DisplayEquation) -> None:
         equation.status = "uncovered"
         return
     equation.declared = declared
-    if declared in ("definition", "assumption") and relations(equation.text) > 1:
+    if declared in ("definition", "assumption") and chained_relations(equation.text) > 1:
         equation.status = "uncovered"
         equation.reason = (
-            f"declared a {declared} but states {relations(equation.text)} relations: a chain "
-            "of steps is a derivation and must be glued and checked"
+            f"declared a {declared} but states {chained_relations(equation.text)} relations: a "
+            "chain of steps is a derivation and must be glued and checked"
         )
         return
     equation.status = declared

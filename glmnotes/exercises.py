@@ -28,7 +28,9 @@ from glmnotes.verify import Verdict
 
 __all__ = ["PLACEHOLDER_MESSAGE", "report", "waiting", "wrong"]
 
-PLACEHOLDER_MESSAGE = "✎ Replace ... in `answer = ...` with your answer, then run this cell again."
+PLACEHOLDER_MESSAGE = (
+    "Your turn: replace ... in `answer = ...` with your answer, then run this cell."
+)
 
 
 def waiting(answer: Any) -> bool:

@@ -323,7 +323,8 @@ class _SymbolTable:
                 kwargs = getattr(cls, "_kwargs", None) or cls._explicit_class_assumptions
                 entry["kind"] = "undefined"
                 entry["assumptions"] = {k: v for k, v in kwargs.items() if v is not None}
-                entry["latex"] = sp.latex(cls(sp.Symbol("t"))).split(r"\left(")[0]
+                # sympy writes F(t) as F{\left(t \right)}: the name is what precedes the braces
+                entry["latex"] = sp.latex(cls(sp.Symbol("t"))).split(r"{\left(")[0]
             else:
                 entry["kind"] = "notation" if cls.__module__ == "glmnotes.notation" else "sympy"
             out.append(entry)

@@ -462,6 +462,15 @@ def test_a_declared_display_that_chains_relations_is_a_derivation_not_a_definiti
     assert result.counts()["argued_displays"] == 1
 
 
+def test_rows_with_their_own_left_side_are_separate_statements():
+    rows = r"h_j &= \sigma(a_j), \\ \hat y &= \sigma(b), \\ \sigma(t) &= \frac{1}{1 + e^{-t}}"
+    assert audit.relations(rows) == 3 and audit.chained_relations(rows) == 1
+    assert audit.chained_relations(r"\ell &= a \\ &= b \\ m &= c") == 2  # a continued row
+    assert audit.chained_relations(r"a = b = c") == 2
+    cases = r"p(y) = \begin{cases} 1 & y \le 0 \\ 0 & y > 0 \end{cases}"
+    assert audit.chained_relations(cases) == 1
+
+
 def test_relations_are_counted_at_the_top_level_only():
     assert audit.relations(r"a = b = c") == 2
     assert audit.relations(r"f(x) = \sum_{j=1}^{m} x_j") == 1  # subscripts do not count

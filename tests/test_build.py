@@ -36,6 +36,7 @@ def make_book(root: Path, tmp_path: Path, chapters: dict[str, str]) -> Path:
     (book / "book").mkdir(parents=True)
     shutil.copy(root / "_config.yml", book / "_config.yml")
     shutil.copytree(root / "_ext", book / "_ext")
+    shutil.copytree(root / "_static", book / "_static")  # the favicon, CSS and scripts it names
     shutil.copy(root / "book" / "references.bib", book / "book" / "references.bib")
     (book / "book" / "index.md").write_text("# Index\n\n```{tableofcontents}\n```\n")
     for name, body in chapters.items():

@@ -318,3 +318,17 @@ def test_the_browser_gets_the_sympy_and_mpmath_of_the_lock_file(root):
     for name, (version, filename, digest) in playground_assets.WHEELS.items():
         assert locked[name] == version, name
         assert filename.startswith(f"{name}-{version}-") and len(digest) == 64
+
+
+def test_undefined_functions_are_listed_by_their_typeset_name():
+    # "Names you can type" shows \(F\) and \(w_{1}\), never a half of sympy's F{\left(t\right)}
+    F, w_1 = sp.Function("F"), sp.Function("w_1")
+    v = sp.Symbol("v", real=True)
+    d = Derivation(sp.Derivative(F(w_1(v)), v), label="playground-undefined-names")
+    d.step(
+        sp.Subs(sp.Derivative(F(sp.Symbol("u")), sp.Symbol("u")), sp.Symbol("u"), w_1(v))
+        * sp.Derivative(w_1(v), v),
+        "chain rule",
+    )
+    latex = {f["reader"]: f.get("latex") for f in reader_spec(d)["functions"]}
+    assert latex.get("F") == "F" and latex.get("w_1") == "w_{1}", latex

@@ -85,7 +85,10 @@ def test_landing_page_reports_what_the_audit_counts(site, root):
     ]
     book = totals(audits)
     # two tables, each ending with the book's row: equations first, then the lines by kind
-    first, second = (row.split("</tr>")[0] for row in page.split("the book")[1:3])
+    report = page[page.index("verification-report") :]
+    rows = report.split("<strong>the book</strong>")[1:3]
+    assert len(rows) == 2, "the report's two tables do not end with the book's row"
+    first, second = (row.split("</tr>")[0] for row in rows)
     equations = re.findall(r"<p>(\d+)</p>", first)
     lines = re.findall(r"<p>(\d+)</p>", second)
     assert equations[:3] == [str(book["display"]), str(book["covered"]), str(book["declared"])]

@@ -110,8 +110,12 @@ def test_a_long_sum_breaks_across_lines_and_a_narrow_version_breaks_more():
 
 def test_latex_width_counts_what_is_typeset():
     assert latex_width(r"\frac{\partial \ell}{\partial \theta_1}") == 3
-    assert latex_width(r"\left( a + b \right)") == len("(a+b)")
+    assert latex_width(r"\left( a + b \right)") == len("(a+b)") + 1  # + with its spaces
     assert latex_width(r"e^{\eta}") == 2
+    # operator names are as wide as their letters: log, exp, tr
+    assert latex_width(r"\log\left(\sigma\right)") == len("log(s)")
+    assert latex_width(r"\exp{x} + \operatorname{tr}\left(A\right)") == len("expx+tr(A)") + 1
+    assert latex_width(r"e^{-t} = 1") == len("e-t=1") + 1  # a sign in an exponent is unspaced
 
 
 def test_text_html_escapes_and_keeps_math():

@@ -85,8 +85,21 @@ def _wider_part(fraction: re.Match) -> str:
     return numerator if latex_width(numerator) >= latex_width(denominator) else denominator
 
 
+_OPERATOR = re.compile(
+    r"\\operatorname\{([A-Za-z]+)\}|\\(log|exp|ln|sin|cos|tan|det|max|min|lim|sup|inf)(?![A-Za-z])"
+)
+
+
 def latex_width(tex: str) -> int:
+    """Typeset characters: a command or operator name as its letters (``\\log`` three), a
+    fraction as its wider part, a binary operator or relation twice (the spaces around it)."""
     tex = _COMMAND.sub("", tex)
+    top = tex
+    previous = None
+    while previous != top:  # operators in sub- and superscripts are small and unspaced
+        previous, top = top, re.sub(r"[_^]\{[^{}]*\}|[_^].", "", top)
+    operators = len(re.findall(r"[-+=<>]", top))
+    tex = _OPERATOR.sub(lambda m: m.group(1) or m.group(2), tex)  # log is three letters wide
     previous = None
     while previous != tex:  # scripts inline: e^{\eta} as e\eta
         previous, tex = tex, re.sub(r"[_^]\{([^{}]*)\}", r"\1", tex)
@@ -100,13 +113,13 @@ def latex_width(tex: str) -> int:
             tex,
         )
     tex = re.sub(r"\\[A-Za-z]+", "x", tex)
-    return len(re.sub(r"[{}^_&\s]", "", tex))
+    return len(re.sub(r"[{}^_&\s]", "", tex)) + operators
 
 
 def _terms_latex(expr: sp.Basic, limit: int) -> list[str]:
     """``expr`` as LaTeX lines no wider than ``limit`` where possible: a sum is broken between
     its terms (the second and later lines start with their sign); anything else is one line."""
-    if not isinstance(expr, sp.Add) or _width(expr) <= limit:
+    if not isinstance(expr, (sp.Add, sp.MatAdd)) or _width(expr) <= limit:
         return [expr_latex(expr)]
     from glmnotes.verify.display import _arranged
 
@@ -144,6 +157,8 @@ def _relation_math(
         lines.append(rf"&\quad {relation} {rows[0]}")
         lines += [rf"&\qquad {row}" for row in rows[1:]]
     else:
+        if left is not None:  # the right side's rows share the first line with the left side
+            rows = _terms_latex(right, max(limit - _width(left) - 2, limit // 2))
         lines = [f"{left_tex} &{relation} {rows[0]}"]
         lines += [rf"&\quad {row}" for row in rows[1:]]
     if condition:
