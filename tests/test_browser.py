@@ -216,3 +216,102 @@ def test_screenshots_for_people_to_look_at(browser, server, site):
         page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
         context.close()
         assert (shots / f"{name}.png").stat().st_size > 10_000
+
+
+# --- the reader's layout: nothing scrolls sideways, marks are legible and open their details ----
+
+LAYOUT = """
+async () => {
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+    await MathJax.startup.promise;
+  }
+  const column = document.querySelector("article.bd-article") || document.querySelector("main");
+  const right = column.getBoundingClientRect().right + 1;
+  const shown = (node) => !node.closest("details:not([open])") && node.getClientRects().length;
+  const overflowing = [];
+  const check = (kind, selector, scrolls) => {
+    for (const node of document.querySelectorAll(selector)) {
+      if (!shown(node)) continue;
+      const wide = node.getBoundingClientRect().right > right;
+      const scrolling = scrolls && node.scrollWidth > node.clientWidth + 1;
+      if (wide || scrolling) {
+        const text = (node.textContent || "").trim().replace(/\\s+/g, " ").slice(0, 70);
+        overflowing.push(`${kind} ${node.id || ""}: ${text}`);
+      }
+    }
+  };
+  check("derivation", ".glmnotes-display", true);
+  check("formula of a derivation", ".glmnotes-math mjx-container", true);
+  check("display equation", "div.math mjx-container, mjx-container[display='true']", true);
+  check("code", "div.cell_input pre", true);
+  check("output", "div.cell_output pre", true);
+  check("table", "article table", true);
+  check("figure", "article img", false);
+  const paragraph = document.querySelector("article p") || document.body;
+  const body = parseFloat(getComputedStyle(paragraph).fontSize);
+  const marks = [...document.querySelectorAll(".glmnotes-mark")].filter(shown)
+    .map(mark => parseFloat(getComputedStyle(mark).fontSize));
+  return {
+    overflowing, body, marks,
+    pageOverflow: document.documentElement.scrollWidth - window.innerWidth,
+    derivations: document.querySelectorAll(".glmnotes-derivation").length,
+  };
+}
+"""
+
+CHAPTER_PAGES = [
+    "book/index.html",
+    "book/exponential-families.html",
+    "book/glm.html",
+    "book/backpropagation.html",
+    "book/deep-learning-mle.html",
+    "book/linear-networks.html",
+    "book/errata.html",
+    "book/checking.html",
+]
+
+
+def layout(browser, server, page_path, width):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.goto(urljoin(server, page_path), wait_until="networkidle")
+    report = page.evaluate(LAYOUT)
+    context.close()
+    return report
+
+
+@pytest.mark.parametrize("page_path", CHAPTER_PAGES)
+def test_nothing_scrolls_sideways_at_1280(browser, server, page_path):
+    report = layout(browser, server, page_path, 1280)
+    assert report["pageOverflow"] <= 1
+    assert not report["overflowing"], f"{page_path} at 1280 px:\n" + "\n".join(
+        report["overflowing"]
+    )
+
+
+@pytest.mark.parametrize("page_path", CHAPTER_PAGES)
+def test_derivations_reflow_on_a_phone(browser, server, page_path):
+    report = layout(browser, server, page_path, 390)
+    assert report["pageOverflow"] <= 1, f"{page_path} scrolls sideways at 390 px"
+    wide = [line for line in report["overflowing"] if line.startswith("derivation ")]
+    assert not wide, f"{page_path} at 390 px:\n" + "\n".join(wide)
+
+
+def test_marks_are_at_least_body_size(browser, server):
+    report = layout(browser, server, "book/glm.html", 1280)
+    assert report["derivations"] > 5 and report["marks"]
+    assert min(report["marks"]) >= 0.95 * report["body"], (report["marks"], report["body"])
+
+
+def test_a_false_mark_opens_its_counterexample(browser, server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(urljoin(server, "book/errata.html"), wait_until="networkidle")
+    mark = page.locator(".glmnotes-false > summary").first
+    details = page.locator(".glmnotes-false .glmnotes-details").first
+    assert not details.is_visible()
+    mark.click()
+    details.wait_for(state="visible")
+    text = details.inner_text()
+    context.close()
+    assert "left side" in text and "right side" in text

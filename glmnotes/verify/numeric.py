@@ -487,11 +487,15 @@ class Sampler:
                 places = kinks(sp.Add(*both), symbol, scalars, seconds)
                 inside = sorted(p for p in places if box.lo < p < box.hi)
                 if inside:
-                    place = inside[(index // (2 * len(self.scalars))) % len(inside)]
+                    at = (index // (2 * len(self.scalars))) % len(inside)
+                    place = inside[at]
+                    side = 1 if index % 2 else -1
+                    edges = [box.lo, *inside, box.hi]  # the next kink (or the box's end)
+                    gap = abs(edges[at + 1 + side] - place)
                     if index % 3 == 0:
                         scalars[symbol] = place  # at the kink itself
                     else:
-                        near = sample_near(place, box, rng, side=1 if index % 2 else -1)
+                        near = sample_near(place, box, rng, side=side, gap=gap)
                         if near is not None:
                             scalars[symbol] = near
         return scalars, matrices

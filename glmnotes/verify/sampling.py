@@ -104,10 +104,18 @@ def _spread(lo: sp.Rational, hi: sp.Rational, rng: random.Random) -> sp.Rational
 
 
 def sample_near(
-    value: sp.Rational, box: Box, rng: random.Random, side: int = 1
+    value: sp.Rational, box: Box, rng: random.Random, side: int = 1, gap: sp.Rational | None = None
 ) -> sp.Rational | None:
     """A point of ``box`` within a relative distance 1e-15..1e-3 of ``value``, above it
-    (``side=1``) or below it (``side=-1``) if that side is in the box (None if neither is)."""
+    (``side=1``) or below it (``side=-1``) if that side is in the box (None if neither is).
+
+    ``gap``: the distance to the next kink on that side; the point then falls strictly between the
+    two (a difference confined to the interval between two kinks, however narrow, is sampled)."""
+    if gap is not None and gap > 0:
+        offset = gap * _fraction(rng, SAMPLE_DIGITS) / 10 ** rng.randint(0, 12)
+        candidate = value + side * offset
+        if box.lo < candidate < box.hi:
+            return candidate
     offset = (box.hi - box.lo) * _fraction(rng, SAMPLE_DIGITS) / 10 ** rng.randint(3, 15)
     for candidate in (value + side * offset, value - side * offset):
         if box.lo < candidate < box.hi:
