@@ -1177,3 +1177,14 @@ def test_layout_option_and_module_default(monkeypatch):
     assert d.layout == "inline" and len(rows(d.latex())) == 1 and " && " in rows(d.latex())[0]
     with pytest.raises(ValueError, match="layout must be one of"):
         Derivation(x, label="c", layout="wide")
+
+
+def test_the_outside_probe_can_be_skipped_when_only_the_box_matters():
+    # the tent identity holds on s >= 0 only: the probe finds a point outside the box where it
+    # fails; a caller that only asks about the box (the playground's suggestions) skips it
+    s = sp.Symbol("s", real=True)
+    left, right = sp.Max(0, s) - 2 * sp.Max(0, s - 1), 1 - sp.Abs(s - 1)
+    probed = check_equal(left, right, domain={s: (0, 3)})
+    unprobed = check_equal(left, right, domain={s: (0, 3)}, probe_outside=False)
+    assert probed.holds and unprobed.holds
+    assert probed.outside_box is not None and unprobed.outside_box is None

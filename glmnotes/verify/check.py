@@ -71,6 +71,7 @@ def check_equal(
     symbolic_budget: float = budgets.SYMBOLIC_BUDGET,
     evaluation_time_limit: float = budgets.EVALUATION_TIME_LIMIT,
     numeric_first: bool = False,
+    probe_outside: bool = True,
 ) -> Verdict:
     r"""Check the identity ``a == b`` on the ``domain`` box and return a :class:`Verdict`.
 
@@ -90,7 +91,9 @@ def check_equal(
     budget is multiplied by ``GLMNOTES_TIME_SCALE``. An operation a budget stopped is named in
     the verdict's ``clock_cuts``: only a verdict without clock cuts is independent of the
     machine's speed. ``numeric_first`` tries the numeric route before the symbolic routes (used
-    for errata, which are expected to be false).
+    for errata, which are expected to be false). ``probe_outside=False`` skips the probe of
+    points outside the box (a numeric verdict then says nothing of them), for callers that only
+    need whether the identity holds on the box.
     """
     left = as_expression(a, "the left side")
     right = as_expression(b, "the right side")
@@ -134,6 +137,7 @@ def check_equal(
         time_limit * scale,
         symbolic_budget * scale,
         evaluation_time_limit * scale,
+        probe_outside,
     )
     with collect_clock_cuts() as cuts:
         verdict = task.run(left, right, numeric_first)
@@ -151,6 +155,7 @@ class _Check:
     time_limit: float
     symbolic_budget: float
     evaluation_time_limit: float
+    probe_outside: bool = True
 
     def run(self, left: sp.Basic, right: sp.Basic, numeric_first: bool) -> Verdict:
         if left == right:
@@ -246,6 +251,7 @@ class _Check:
             self.n_points,
             self.digits,
             self.evaluation_time_limit,
+            probe_outside=self.probe_outside,
         )
         return dataclasses.replace(verdict, concrete=concrete) if concrete else verdict
 
