@@ -40,6 +40,8 @@ from sympy.core.function import AppliedUndef, UndefinedFunction
 from sympy.core.symbol import Str
 from sympy.printing.str import StrPrinter
 
+from glmnotes.verify.exact_size import evaluate_guarded
+
 __all__ = ["FORMAT", "ReaderInputError", "check_reader_step", "reader_spec", "verdict_html"]
 
 FORMAT = 1  # version of the JSON produced by reader_spec
@@ -664,6 +666,9 @@ def parse_reader_text(text: str, names: Mapping[str, Any]) -> sp.Basic:
         "Float": sp.Float,
         "Rational": sp.Rational,
         "factorial": sp.factorial,
+        # the operators of an unevaluated parse (evaluate=False writes a + b as Add(a, b, ...))
+        **{name: getattr(sp, name) for name in ("Add", "Mul", "Pow", "Eq", "Ne", "Lt", "Le")},
+        **{name: getattr(sp, name) for name in ("Gt", "Ge", "And", "Or", "Not")},
     }
     transformations = (
         auto_number,
@@ -673,9 +678,17 @@ def parse_reader_text(text: str, names: Mapping[str, Any]) -> sp.Basic:
         rationalize,
     )
     try:
+        # Parsed unevaluated, then evaluated node by node: 3^(10^10) typed by a reader must
+        # not be computed exactly (minutes of one uninterruptible operation, gigabytes).
         expr = parse_expr(
-            text, local_dict=dict(names), global_dict=global_dict, transformations=transformations
+            text,
+            local_dict=dict(names),
+            global_dict=global_dict,
+            transformations=transformations,
+            evaluate=False,
         )
+        if isinstance(expr, sp.Basic):
+            expr = evaluate_guarded(expr)
     except (SyntaxError, tokenize.TokenError):
         raise ReaderInputError("That is not a complete expression (check the brackets).") from None
     except RecursionError:

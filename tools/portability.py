@@ -71,6 +71,7 @@ def run(name: str, variables: dict[str, str], jobs: str) -> int:
         jobs,
         "--dist",
         "loadfile",
+        "--max-worker-restart=0",  # a crashed worker fails the run at once, naming its test
         "--nbval",
         "--nbval-current-env",
         "--nbval-sanitize-with",

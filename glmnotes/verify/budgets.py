@@ -7,6 +7,14 @@ decided by the mathematics alone and is the same on any machine. The budgets lea
 over the slowest operation of the book (``bench/bench_verify.py`` prints it), the tests require
 that no recorded verdict has a clock cut, and ``GLMNOTES_TIME_SCALE`` (default 1) multiplies
 every budget, so that ``0.25`` behaves like a machine four times slower.
+
+Memory: a signal cannot stop one long C-level operation (exact arithmetic on a huge integer, a
+huge allocation), so memory is bounded twice. Exact values whose size is known in advance to be
+too large are never computed (:mod:`glmnotes.verify.exact_size`). And every bounded operation,
+and each whole check, runs under a ceiling on the process's address space (``RLIMIT_AS``, where
+the platform has it: CPython on Linux) of :data:`MEMORY_LIMIT` bytes above what the process
+already uses: an allocation past it raises ``MemoryError`` inside the operation, which stops it
+and is recorded as a *memory cut* (``Verdict.memory_cuts``), never a dead process.
 """
 
 from __future__ import annotations
@@ -15,14 +23,23 @@ import contextvars
 import math
 import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from glmnotes.verify.exact_size import note_memory_cut
+
+try:  # CPython on Unix; not in Pyodide or on Windows
+    import resource
+except ImportError:  # pragma: no cover - platform dependent
+    resource = None
+
 __all__ = [
     "EVALUATION_TIME_LIMIT",
+    "MEMORY_LIMIT",
     "ROUTE_TIME_LIMIT",
     "SYMBOLIC_BUDGET",
     "TIME_SCALE_VARIABLE",
@@ -36,6 +53,9 @@ ROUTE_TIME_LIMIT = 20.0  # seconds for one symbolic route (and for .doit())
 SYMBOLIC_BUDGET = 40.0  # seconds for all symbolic routes of one check
 EVALUATION_TIME_LIMIT = 60.0  # seconds for evaluating both sides at one point
 TIME_SCALE_VARIABLE = "GLMNOTES_TIME_SCALE"
+# Bytes of address space one check (and each operation in it) may add to the process. The book's
+# largest check adds under 100 MB; a machine has gigabytes to spare.
+MEMORY_LIMIT = 2 * 1024**3
 
 
 def time_scale() -> float:
@@ -128,18 +148,70 @@ def timings() -> Iterator[list[tuple[str, float, float | None]]]:
         _TIMINGS.reset(token)
 
 
+def ceiling_available() -> bool:
+    """Whether an address-space ceiling can be set (CPython on Linux, in the main thread)."""
+    return (
+        resource is not None
+        and sys.platform.startswith("linux")
+        and hasattr(resource, "RLIMIT_AS")
+        and threading.current_thread() is threading.main_thread()
+    )
+
+
+def _address_space() -> int | None:
+    """The process's current address space in bytes (``VmSize``), or None if unknown."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+@contextmanager
+def memory_ceiling(extra: int = MEMORY_LIMIT) -> Iterator[None]:
+    """Inside the block, an allocation that would take the process's address space more than
+    ``extra`` bytes above its current size raises ``MemoryError``. A tighter ceiling already in
+    force is kept; the previous limit is restored afterwards. Does nothing where no ceiling can
+    be set."""
+    current = _address_space() if ceiling_available() else None
+    if current is None:
+        yield
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    wanted = current + extra
+    if hard != resource.RLIM_INFINITY:
+        wanted = min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft <= wanted:
+        yield  # an outer ceiling is at least as tight
+        return
+    resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
 def _timed_call(function: Callable[[], Any], seconds: float | None, what: str) -> Any:
-    """``function()`` under the timer (when one is usable), its duration noted if collected."""
+    """``function()`` under the timer (when one is usable) and the memory ceiling, its duration
+    noted if collected."""
     log = _TIMINGS.get()
     started = time.perf_counter()
     try:
-        if seconds is not None and timer_available():
-            with _alarm(seconds):
-                return function()
-        return function()
+        with memory_ceiling():
+            if seconds is not None and timer_available():
+                with _alarm(seconds):
+                    return function()
+            return function()
     finally:
         if log is not None:
             log.append((what, time.perf_counter() - started, seconds))
+
+
+def memory_cut_text(what: str) -> str:
+    return f"{what} stopped at the memory ceiling ({MEMORY_LIMIT / 1024**3:.3g} GiB)"
 
 
 def run_bounded(function: Callable[[], Any], seconds: float | None, what: str) -> tuple[bool, Any]:
@@ -154,17 +226,28 @@ def run_bounded(function: Callable[[], Any], seconds: float | None, what: str) -
     except Timeout:
         note_clock_cut(what)
         return False, None
+    except MemoryError:
+        note_memory_cut(memory_cut_text(what))
+        return False, None
     except (Exception, RecursionError):
         return False, None
 
 
+class MemoryCut(Exception):
+    """An operation stopped at the memory ceiling (raised by :func:`run_timed`)."""
+
+
 def run_timed(function: Callable[[], Any], seconds: float | None, what: str) -> tuple[bool, Any]:
-    """Like :func:`run_bounded`, but exceptions other than the timeout propagate."""
+    """Like :func:`run_bounded`, but exceptions other than the timeout propagate, and the
+    memory ceiling raises :class:`MemoryCut` (the cut noted)."""
     try:
         return True, _timed_call(function, seconds, what)
     except Timeout:
         note_clock_cut(what)
         return False, None
+    except MemoryError:
+        note_memory_cut(memory_cut_text(what))
+        raise MemoryCut(memory_cut_text(what)) from None
 
 
 class Deadline:

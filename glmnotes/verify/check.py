@@ -24,7 +24,20 @@ import sympy as sp
 from sympy.matrices.exceptions import ShapeError
 
 from glmnotes.verify import budgets
-from glmnotes.verify.budgets import Deadline, collect_clock_cuts, time_scale, timer_available
+from glmnotes.verify.budgets import (
+    Deadline,
+    collect_clock_cuts,
+    memory_ceiling,
+    memory_cut_text,
+    time_scale,
+    timer_available,
+)
+from glmnotes.verify.exact_size import (
+    collect_memory_cuts,
+    guard,
+    note_floating,
+    note_memory_cut,
+)
 from glmnotes.verify.inputs import (
     as_expression,
     is_size,
@@ -139,9 +152,20 @@ def check_equal(
         evaluation_time_limit * scale,
         probe_outside,
     )
-    with collect_clock_cuts() as cuts:
-        verdict = task.run(left, right, numeric_first)
-    return dataclasses.replace(verdict, clock_cuts=tuple(cuts)) if cuts else verdict
+    with collect_clock_cuts() as cuts, collect_memory_cuts() as memory:
+        try:
+            with memory_ceiling():
+                left, right = guard(left, given_map), guard(right, given_map)
+                note_floating(left, given_map)
+                note_floating(right, given_map)
+                verdict = task.run(left, right, numeric_first)
+        except MemoryError:
+            note_memory_cut(memory_cut_text("the check"))
+            verdict = Verdict(
+                VerdictKind.UNVERIFIED,
+                reason="the check stopped at the memory ceiling before it could decide",
+            )
+    return dataclasses.replace(verdict, clock_cuts=tuple(cuts), memory_cuts=tuple(memory))
 
 
 @dataclasses.dataclass
@@ -158,10 +182,23 @@ class _Check:
     probe_outside: bool = True
 
     def run(self, left: sp.Basic, right: sp.Basic, numeric_first: bool) -> Verdict:
+        """The verdict, with every ``given`` substitution that reached a side in its scope: a
+        value in ``concrete`` (``m = 3``), a definition in ``assuming``."""
         if left == right:
             return Verdict(VerdictKind.BY_DEFINITION, route="the same expression")
         if canonical(left) == canonical(right):
             return Verdict(VerdictKind.PROVED, route="sympy's automatic simplification")
+        verdict = self._decide(left, right, numeric_first)
+        values, definitions_used = [], []
+        for symbol, value in self.given.items():
+            if is_size(symbol, value) or not (left.has(symbol) or right.has(symbol)):
+                continue  # sizes are in concrete already where the verdict needs them
+            text = f"{symbol} = {value}"
+            (values if sp.sympify(value).is_number else definitions_used).append(text)
+        concrete = tuple(dict.fromkeys([*verdict.concrete, *values]))
+        return dataclasses.replace(verdict, concrete=concrete, assuming=tuple(definitions_used))
+
+    def _decide(self, left: sp.Basic, right: sp.Basic, numeric_first: bool) -> Verdict:
         sizes = {k: v for k, v in self.given.items() if is_size(k, v)}
         defined = {k: v for k, v in self.given.items() if k not in sizes}
         if defined:
@@ -183,13 +220,15 @@ class _Check:
         # Sizes go in before doit: sympy differentiates a sum over a symbolic range of notation
         # functions (eta(i), 0 unless i is an integer) as if no term depended on eta_1.
         sizes = {k: v for k, v in self.given.items() if is_size(k, v)}
+        put_in = ()
         if sizes and (left.has(*sizes) or right.has(*sizes)):
+            put_in = tuple(f"{k} = {v}" for k, v in sizes.items() if left.has(k) or right.has(k))
             left, right = left.subs(sizes), right.subs(sizes)
         evaluated_left = evaluate(left, deadline.remaining(self.time_limit))
         evaluated_right = evaluate(right, deadline.remaining(self.time_limit))
         if evaluated_left == evaluated_right:
-            scope = () if general is not None else concrete
-            return Verdict(VerdictKind.PROVED, route="evaluation (doit)", concrete=scope)
+            # sizes put in before doit: the evaluation holds for them only
+            return Verdict(VerdictKind.PROVED, route="evaluation (doit)", concrete=put_in)
         left, right = self._substitute_dims(evaluated_left, evaluated_right, deadline)
         shape_check(left, right)
 

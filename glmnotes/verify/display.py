@@ -145,6 +145,7 @@ def mark_text(verdict: Verdict, erratum: str | None = None) -> str:
     if verdict.kind is VerdictKind.NUMERIC:
         return (
             f"numeric{verdict.scope_text()}, {points_text(verdict.points)}, {verdict.digits} digits"
+            + verdict.undecided_summary()
         )
     if verdict.kind is VerdictKind.FAILED:
         return f"false [{erratum}]" if erratum else "false"
@@ -287,8 +288,8 @@ def latex(derivation: Derivation) -> str:
 
 def plain_mark(step: Step) -> str:
     if step.erratum is not None:
-        return one_line(f"erratum {step.erratum}: {step.verdict.describe()}")
-    return one_line(step.verdict.describe())
+        return one_line(f"erratum {step.erratum}: {step.verdict.describe(assuming=False)}")
+    return one_line(step.verdict.describe(assuming=False))
 
 
 def plain_text(derivation: Derivation) -> str:
@@ -302,7 +303,7 @@ def plain_text(derivation: Derivation) -> str:
     if d.is_equation_chain:
         lines.append(
             f"  0. {one_line(d.start.lhs)} = {one_line(d.start.rhs)}"
-            f"    [start] {one_line(d.start_verdict.describe())}"
+            f"    [start] {one_line(d.start_verdict.describe(assuming=False))}"
         )
         for s in d.steps:
             relation = "!=" if s.erratum is not None else "="

@@ -229,8 +229,12 @@ def _details_html(verdict: Verdict) -> str:
         parts.append(
             f"<p>It holds on the box only: false at {escape(verdict.outside_box)} (outside).</p>"
         )
+    if verdict.undecided:
+        parts.append(f"<p>Not claimed: nothing could be decided {escape(verdict.undecided)}.</p>")
     if verdict.clock_cuts:
         parts.append("<p>Time budgets stopped: " + escape(", ".join(verdict.clock_cuts)) + ".</p>")
+    if verdict.memory_cuts:
+        parts.append("<p>Memory bounds: " + escape("; ".join(verdict.memory_cuts)) + ".</p>")
     return "".join(parts)
 
 
@@ -246,7 +250,7 @@ def mark_label(verdict: Verdict, erratum: str | None = None) -> str:
     """The words of the mark on the page: its kind and the sizes it holds for (how many points
     and digits are in the details it opens)."""
     if verdict.kind is VerdictKind.NUMERIC:
-        return "numeric" + verdict.scope_text()
+        return "numeric" + verdict.scope_text() + verdict.undecided_summary()
     return mark_text(verdict, erratum)
 
 

@@ -32,7 +32,8 @@ from sympy.core.function import AppliedUndef
 from sympy.matrices.exceptions import NonInvertibleMatrixError
 from sympy.matrices.expressions import MatrixExpr
 
-from glmnotes.verify.budgets import run_timed
+from glmnotes.verify.budgets import MemoryCut, run_timed
+from glmnotes.verify.exact_size import guard, guarded
 from glmnotes.verify.inputs import Box, decimal_text, default_box, shape
 from glmnotes.verify.sampling import (
     NONSMOOTH,
@@ -44,7 +45,7 @@ from glmnotes.verify.sampling import (
     sample_scalar,
     strategy,
 )
-from glmnotes.verify.verdicts import Counterexample, Verdict, VerdictKind
+from glmnotes.verify.verdicts import Counterexample, Verdict, VerdictKind, points_text
 
 __all__ = ["MAX_DIGITS", "MIN_DIGITS", "N_POINTS", "WORKING_DIGITS", "numeric_check"]
 
@@ -99,8 +100,8 @@ class _NumericPower(sp.Function):
                 mpmath.mpf(int(base.p)) / int(base.q), mpmath.mpf(int(exponent.p)) / int(exponent.q)
             )
         if isinstance(value, mpmath.mpc):
-            real = sp.Float._new(mpmath.mpf(value.real)._mpf_, prec)
-            imag = sp.Float._new(mpmath.mpf(value.imag)._mpf_, prec)
+            real = sp.Float._new(value.real._mpf_, prec)
+            imag = sp.Float._new(value.imag._mpf_, prec)
             return real + sp.I * imag
         return sp.Float._new(value._mpf_, prec)
 
@@ -127,7 +128,7 @@ def _rebuild(expr: sp.Basic, point: dict) -> sp.Basic:
     args = [_rebuild(arg, point) for arg in expr.args]
     if isinstance(expr, sp.Pow) and _awkward_power(*args):
         return _NumericPower(*args)
-    return expr.func(*args)
+    return guarded(expr.func, tuple(args))
 
 
 def substitute(expr: sp.Basic, point: dict) -> sp.Basic:
@@ -136,7 +137,7 @@ def substitute(expr: sp.Basic, point: dict) -> sp.Basic:
     if not point:
         return expr
     if expr.has(*_BINDING):
-        return expr.subs(point)
+        return guard(expr, point).subs(point)
     return _rebuild(expr, point)
 
 
@@ -157,12 +158,17 @@ def _evalf(exact: sp.Basic, digits: int, maxn: int) -> sp.Basic:
 
 
 def _to_value(value: sp.Basic) -> Value | None:
-    """An evaluated sympy number as a :class:`Value` (None if it is not finite)."""
+    """An evaluated sympy number as a :class:`Value` (None if it is not finite).
+
+    Its accuracy is that of its resolved parts: a real part known to 40 bits and an imaginary part
+    evalf could only bound (a scaled zero) make a number known to 40 bits, whose imaginary part is
+    negligible; a difference whose real part is a scaled zero and whose imaginary part is resolved
+    is a resolved, non-zero difference."""
     if value.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
         return None
     if value.free_symbols or not value.is_number:
         raise NotNumeric(f"the value {value} still contains symbols")
-    parts, accuracy = [], None
+    parts, accuracies = [], []
     for part in value.as_real_imag():
         if not part.is_Number:
             raise NotNumeric(f"could not evaluate {value} numerically")
@@ -170,10 +176,20 @@ def _to_value(value: sp.Basic) -> Value | None:
             return None
         if isinstance(part, sp.Float):
             bits = 0 if part._prec <= 1 else int(part._prec)
-            accuracy = bits if accuracy is None else min(accuracy, bits)
+            accuracies.append(bits)
             parts.append(mpmath.mpf(part._mpf_))
         else:
+            if part != 0:
+                accuracies.append(None)
             parts.append(mpmath.mpf(sp.Rational(part).p) / sp.Rational(part).q)
+    resolved = [a for a in accuracies if a is None or a > 0]
+    if not accuracies:
+        accuracy = None  # exactly zero
+    elif not resolved:
+        accuracy = 0  # scaled zeros only: a bound on the magnitude
+    else:
+        known = [a for a in resolved if a is not None]
+        accuracy = min(known) if known else None
     return Value(mpmath.mpc(*parts), accuracy)
 
 
@@ -525,7 +541,8 @@ class Sampler:
 
 
 def _evaluate_point(both, scalars, matrices, digits, seconds, reach) -> tuple[str, Any]:
-    """``("ok", [outcome per entry])``, ``("undefined", None)`` or ``("slow", None)``."""
+    """``("ok", [outcome per entry])``, ``("undefined", None)``, ``("slow", None)`` or
+    ``("memory", None)`` (stopped at the memory ceiling)."""
 
     def compare_all():
         left_entries = entries_at(both[0], scalars, matrices)
@@ -544,6 +561,8 @@ def _evaluate_point(both, scalars, matrices, digits, seconds, reach) -> tuple[st
         raise
     except (NonInvertibleMatrixError, ZeroDivisionError):
         return "undefined", None
+    except MemoryCut:
+        return "memory", None
     except NotNumeric:
         raise
     except (Exception, RecursionError) as exc:
@@ -574,10 +593,12 @@ def numeric_check(
     if sampler.empty:
         n_points = 1  # constants: one evaluation is all there is
     rng = random.Random(seed)
-    agreed, fewest, undefined, undecided = 0, MAX_DIGITS, 0, 0
+    agreed, fewest, tries = 0, MAX_DIGITS, 0
+    undecided: list[tuple[str, str]] = []  # (point, why) where nothing could be decided
     for index in range(4 * n_points):
         if agreed >= n_points:
             break
+        tries += 1
         scalars, matrices = sampler.draw(index, rng, both, time_limit)
         try:
             status, outcomes = _evaluate_point(both, scalars, matrices, digits, time_limit, reach)
@@ -588,8 +609,13 @@ def numeric_check(
                 VerdictKind.UNVERIFIED,
                 reason=f"numeric evaluation took longer than {time_limit:.3g} s",
             )
-        if status == "undefined" or any(o.kind == "undefined" for o in outcomes):
-            undefined += 1
+        if status == "memory":
+            return Verdict(
+                VerdictKind.UNVERIFIED,
+                reason="numeric evaluation stopped at the memory ceiling",
+            )
+        if status == "undefined":
+            undecided.append((_where(scalars, matrices), "no finite value"))
             continue
         for position, outcome in enumerate(outcomes):
             if outcome.kind == "differ":
@@ -598,28 +624,56 @@ def numeric_check(
                     VerdictKind.FAILED,
                     counterexample=counterexample(scalars, matrices, outcome, entry),
                 )
-        if any(o.kind == "undecided" for o in outcomes):
-            undecided += 1
-            continue
-        point_digits = min(o.digits for o in outcomes)
-        if point_digits < MIN_DIGITS:
-            undecided += 1
+        why = _undecided_reason(outcomes)
+        if why:
+            undecided.append((_where(scalars, matrices), why))
             continue
         agreed += 1
-        fewest = min(fewest, point_digits)
+        fewest = min(fewest, min(o.digits for o in outcomes))
     if agreed < n_points:
         return Verdict(
             VerdictKind.UNVERIFIED,
             reason=(
-                f"only {agreed} of {n_points} random points could be decided "
-                f"({undefined} gave non-finite values, {undecided} neither agreed to "
-                f"{MIN_DIGITS} digits nor differed at two precisions): check the domain"
+                f"only {agreed} of {n_points} random points could be decided (undecided "
+                f"{_undecided_text(undecided)}): check the domain"
             ),
         )
     outside = (
         _probe_outside(both, sampler, rng, digits, time_limit, reach) if probe_outside else None
     )
-    return Verdict(VerdictKind.NUMERIC, points=agreed, digits=fewest, outside_box=outside)
+    return Verdict(
+        VerdictKind.NUMERIC,
+        points=agreed,
+        digits=fewest,
+        outside_box=outside,
+        undecided=_undecided_text(undecided) if undecided else "",
+    )
+
+
+def _undecided_reason(outcomes: list[PointOutcome]) -> str:
+    """Why a point decided nothing (no entry differed), or "" if every entry agreed."""
+    if any(o.kind == "undefined" for o in outcomes):
+        return "a side is not finite"
+    if any(o.kind == "undecided" for o in outcomes):
+        return "neither agreed nor differed at two precisions"
+    if min(o.digits for o in outcomes) < MIN_DIGITS:
+        return f"agreed to fewer than {MIN_DIGITS} digits"
+    return ""
+
+
+def _where(scalars: dict, matrices: dict) -> str:
+    parts = [f"{s} = {point_text(v)}" for s, v in scalars.items()]
+    parts += [f"{m} random" for m in matrices]
+    return ", ".join(parts) or "the point"
+
+
+def _undecided_text(undecided: list[tuple[str, str]]) -> str:
+    """``at 2 points: x = 0 (a side is not finite); ...`` (the first three named)."""
+    if not undecided:
+        return "at no point"
+    named = "; ".join(f"{where} ({why})" for where, why in undecided[:3])
+    more = f"; and {len(undecided) - 3} more" if len(undecided) > 3 else ""
+    return f"at {points_text(len(undecided))}: {named}{more}"
 
 
 def _probe_outside(both, sampler: Sampler, rng, digits, seconds, reach) -> str | None:

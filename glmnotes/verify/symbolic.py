@@ -6,7 +6,9 @@ substitutions are put in, notation functions (:class:`glmnotes.notation.sigmoid`
 by their definitions — so that a proof never relies on a notation's own derivative rule — and
 ``doit()`` evaluates derivatives, integrals and sums.
 
-Routes (:func:`prove_zero`), cheapest first, each bounded in time: ``cancel``, ``expand``, a
+Routes (:func:`prove_zero`), cheapest first, each bounded in time: powers too large to compute
+compared by the prime factorizations of their bases (:func:`glmnotes.verify.exact_size.
+prime_power_sum`), ``cancel``, ``expand``, a
 gamma-function route :math:`\operatorname{cancel}(\operatorname{gammasimp}(\ldots))` (the digamma
 recurrence and Beta ratios defeat ``simplify``), ``simplify``. A zero is a proof.
 
@@ -24,6 +26,7 @@ import sympy as sp
 from sympy.matrices.expressions import MatrixExpr
 
 from glmnotes.verify.budgets import Deadline, run_bounded
+from glmnotes.verify.exact_size import Floating, prime_power_sum
 
 __all__ = ["definitions", "evaluate", "prove_nonzero", "prove_zero"]
 
@@ -46,7 +49,7 @@ GAMMA_LIKE = (
     sp.RisingFactorial,
     sp.FallingFactorial,
 )
-ROUTE_ORDER = ["cancel", "expand", "gamma", "simplify"]
+ROUTE_ORDER = ["prime powers", "cancel", "expand", "gamma", "simplify"]
 
 
 def is_zero(value: Any) -> bool:
@@ -127,6 +130,8 @@ def _scalar_routes(e: sp.Expr, bounded: bool) -> list[tuple[str, Callable[[], An
         ("cancel", lambda: sp.cancel(e)),
         ("expand", lambda: sp.expand(e)),
     ]
+    if e.has(Floating):  # powers too large to compute: compare their prime factorizations
+        routes.insert(0, ("prime powers", lambda: prime_power_sum(e)))
     if e.has(*GAMMA_LIKE):
         routes.append(("gamma", lambda: _gamma_route(e)))
     if ops <= SIMPLIFY_MAX_OPS:

@@ -93,7 +93,12 @@ class Verdict:
     3``: proved for that size only). ``outside_box`` is a point outside the sampling box where
     a numeric identity fails (so it holds only where the box says). ``clock_cuts`` names the
     operations that a time budget stopped (empty when the verdict does not depend on the
-    machine's speed).
+    machine's speed); ``memory_cuts`` names what a memory bound stopped or refused: an exact
+    value too large to compute (evaluated in floating precision instead), an operation stopped at
+    the memory ceiling. ``assuming`` lists the symbolic ``given`` definitions the verdict used
+    (``eta = theta*x``): like ``concrete``, the verdict holds with them put in. ``undecided``
+    describes the points of the box where the check could decide nothing (neither side finite):
+    a numeric verdict does not claim them.
     """
 
     kind: VerdictKind
@@ -105,6 +110,9 @@ class Verdict:
     concrete: tuple[str, ...] = ()
     outside_box: str | None = None
     clock_cuts: tuple[str, ...] = ()
+    memory_cuts: tuple[str, ...] = ()
+    assuming: tuple[str, ...] = ()
+    undecided: str = ""
 
     PROVED: ClassVar[VerdictKind] = VerdictKind.PROVED
     BY_DEFINITION: ClassVar[VerdictKind] = VerdictKind.BY_DEFINITION
@@ -117,16 +125,35 @@ class Verdict:
         """True when the equality was proved, holds by definition, or agreed numerically."""
         return self.kind in (VerdictKind.PROVED, VerdictKind.BY_DEFINITION, VerdictKind.NUMERIC)
 
+    def undecided_summary(self) -> str:
+        """``, undecided at 2 points`` when a numeric verdict leaves points of its box
+        undecided, else ``""``."""
+        return f", undecided {self.undecided.split(':')[0]}" if self.undecided else ""
+
     def scope_text(self) -> str:
-        """`` for m = 3`` when the verdict holds for the given sizes only, else ``""``."""
+        """`` for m = 3`` when the verdict holds for the given values only, else ``""``."""
         return f" for {', '.join(self.concrete)}" if self.concrete else ""
 
-    def describe(self) -> str:
-        """One line of plain text, e.g. ``proved symbolically (cancel)``."""
+    def describe(self, assuming: bool = True) -> str:
+        """One line of plain text, e.g. ``proved symbolically (cancel)``, with what the verdict
+        assumed (``assuming=False`` leaves out the definitions, for a derivation that lists
+        them once) and what a budget cut."""
+        text = self._describe_kind()
+        if assuming and self.assuming:
+            text += f"; with {', '.join(self.assuming)}"
+        if self.undecided:
+            text += f"; undecided {self.undecided}"
+        if self.memory_cuts:
+            text += f"; memory cut: {'; '.join(self.memory_cuts)}"
+        if self.clock_cuts:
+            text += f"; clock cut: {', '.join(self.clock_cuts)}"
+        return text
+
+    def _describe_kind(self) -> str:
         if self.kind is VerdictKind.PROVED:
             return f"proved symbolically{self.scope_text()} ({self.route})"
         if self.kind is VerdictKind.BY_DEFINITION:
-            return f"holds by definition ({self.route})"
+            return f"holds by definition{self.scope_text()} ({self.route})"
         if self.kind is VerdictKind.NUMERIC:
             return (
                 f"agrees numerically{self.scope_text()} at {points_text(self.points)} "
@@ -170,6 +197,12 @@ class Verdict:
             record["outside_box"] = self.outside_box
         if self.clock_cuts:
             record["clock_cuts"] = list(self.clock_cuts)
+        if self.memory_cuts:
+            record["memory_cuts"] = list(self.memory_cuts)
+        if self.assuming:
+            record["assuming"] = list(self.assuming)
+        if self.undecided:
+            record["undecided"] = self.undecided
         return record
 
 
