@@ -40,7 +40,7 @@ from sympy.core.function import AppliedUndef, UndefinedFunction
 from sympy.core.symbol import Str
 from sympy.printing.str import StrPrinter
 
-from glmnotes.verify.exact_size import evaluate_guarded
+from glmnotes.verify.exact_size import guarded_functions, guarded_operators
 
 __all__ = ["FORMAT", "ReaderInputError", "check_reader_step", "reader_spec", "verdict_html"]
 
@@ -666,9 +666,17 @@ def parse_reader_text(text: str, names: Mapping[str, Any]) -> sp.Basic:
         "Float": sp.Float,
         "Rational": sp.Rational,
         "factorial": sp.factorial,
-        # the operators of an unevaluated parse (evaluate=False writes a + b as Add(a, b, ...))
-        **{name: getattr(sp, name) for name in ("Add", "Mul", "Pow", "Eq", "Ne", "Lt", "Le")},
-        **{name: getattr(sp, name) for name in ("Gt", "Ge", "And", "Or", "Not")},
+        # relations and logic of an unevaluated parse (evaluate=False writes a < b as Lt(...))
+        **{name: getattr(sp, name) for name in ("Eq", "Ne", "Lt", "Le", "Gt", "Ge")},
+        **{name: getattr(sp, name) for name in ("And", "Or", "Not")},
+        # Add, Mul, Pow, factorial, binomial...: evaluated node by node, except that a number
+        # too large to compute exactly (3^(10^10) typed by a reader: minutes of one
+        # uninterruptible operation, gigabytes) is kept whole and evaluated in floating precision
+        **guarded_operators(),
+    }
+    names = {
+        name: guarded_functions([value]).get(str(value), value) if callable(value) else value
+        for name, value in names.items()
     }
     transformations = (
         auto_number,
@@ -678,17 +686,13 @@ def parse_reader_text(text: str, names: Mapping[str, Any]) -> sp.Basic:
         rationalize,
     )
     try:
-        # Parsed unevaluated, then evaluated node by node: 3^(10^10) typed by a reader must
-        # not be computed exactly (minutes of one uninterruptible operation, gigabytes).
         expr = parse_expr(
             text,
             local_dict=dict(names),
             global_dict=global_dict,
             transformations=transformations,
-            evaluate=False,
+            evaluate=False,  # the operators are the guarded ones of global_dict
         )
-        if isinstance(expr, sp.Basic):
-            expr = evaluate_guarded(expr)
     except (SyntaxError, tokenize.TokenError):
         raise ReaderInputError("That is not a complete expression (check the brackets).") from None
     except RecursionError:

@@ -268,12 +268,20 @@ def test_a_fully_decided_box_says_nothing_undecided():
 # --- the scope of a given ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("m", [sp.Symbol("m"), sp.Symbol("m", integer=True, positive=True)])
-def test_a_substituted_value_is_in_the_verdict_whatever_route_decides(m):
+def test_a_substituted_size_is_in_the_verdict_whatever_route_decides():
+    m = sp.Symbol("m", integer=True, positive=True)  # an integer given an integer: a size
     verdict = check_equal(m * x, 3 * x, given={m: 3})
     assert verdict.holds
     assert verdict.concrete == ("m = 3",)
     assert "for m = 3" in verdict.describe()
+
+
+def test_a_substituted_value_is_in_the_verdict():
+    m = sp.Symbol("m", real=True)
+    verdict = check_equal(m * x, 3 * x, given={m: 3})
+    assert verdict.holds
+    assert verdict.assuming == ("m = 3",)
+    assert "with m = 3" in verdict.describe()
 
 
 def test_a_substituted_definition_is_named_in_the_verdict():

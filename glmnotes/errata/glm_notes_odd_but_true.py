@@ -255,6 +255,8 @@ def _check_gaussian_a() -> tuple[Derivation, ...]:
         "The log-partition functions, written in the natural parameter",
         domain={phi: (0, 1)},
         given={eta: mu, eta_b: sp.log(phi / (1 - phi))},
+        # for phi > 1 the logarithms take their complex branches and differ by 2*pi*i
+        condition=r"0 < \phi < 1",
     )
     chain.step(Eq(eta**2 / 2, mu**2 / 2), "the notes' $A$, at $\\eta = \\mu$")
     chain.step(
@@ -359,6 +361,8 @@ def _check_softmax_reference() -> tuple[Derivation, ...]:
         "Softmax with $k - 1 = 2$ parameter rows: the last class has $\\theta_k = 0$",
         domain={phi[0]: (0, HALF), phi[1]: (0, HALF)},
         given=given,
+        # probabilities: with phi_1 + phi_2 > 1 the logarithms take complex branches
+        condition=r"\phi_1 + \phi_2 < 1",
     )
     chain.step(Eq(A, -sp.log(phi[2])), "$A(\\eta) = -\\log \\phi_k$")
     return (chain,)

@@ -5,7 +5,10 @@ Where each part lives:
 
 - :mod:`~glmnotes.verify.verdicts` — the five kinds of verdict and what they record;
 - :mod:`~glmnotes.verify.inputs` — validation of expressions, sampling boxes, ``given``, ``dims``;
-- :mod:`~glmnotes.verify.budgets` — time budgets, clock cuts, ``GLMNOTES_TIME_SCALE``;
+- :mod:`~glmnotes.verify.budgets` — time budgets, clock cuts, ``GLMNOTES_TIME_SCALE``, the
+  memory ceiling;
+- :mod:`~glmnotes.verify.exact_size` — exact numbers too large to compute, kept whole and
+  evaluated in floating precision (memory cuts);
 - :mod:`~glmnotes.verify.symbolic` — preparation, routes proving a difference zero, or never zero;
 - :mod:`~glmnotes.verify.sampling` — where the numeric route looks;
 - :mod:`~glmnotes.verify.numeric` — the difference at two precisions, relative to its terms;

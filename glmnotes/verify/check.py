@@ -183,20 +183,20 @@ class _Check:
 
     def run(self, left: sp.Basic, right: sp.Basic, numeric_first: bool) -> Verdict:
         """The verdict, with every ``given`` substitution that reached a side in its scope: a
-        value in ``concrete`` (``m = 3``), a definition in ``assuming``."""
+        size in ``concrete`` (``m = 3``: proved for that size), any other value or definition
+        in ``assuming`` (``eta = theta*x``: what the symbol stood for)."""
         if left == right:
             return Verdict(VerdictKind.BY_DEFINITION, route="the same expression")
         if canonical(left) == canonical(right):
             return Verdict(VerdictKind.PROVED, route="sympy's automatic simplification")
         verdict = self._decide(left, right, numeric_first)
-        values, definitions_used = [], []
-        for symbol, value in self.given.items():
-            if is_size(symbol, value) or not (left.has(symbol) or right.has(symbol)):
-                continue  # sizes are in concrete already where the verdict needs them
-            text = f"{symbol} = {value}"
-            (values if sp.sympify(value).is_number else definitions_used).append(text)
-        concrete = tuple(dict.fromkeys([*verdict.concrete, *values]))
-        return dataclasses.replace(verdict, concrete=concrete, assuming=tuple(definitions_used))
+        assuming = tuple(
+            f"{symbol} = {value}"
+            for symbol, value in self.given.items()
+            # sizes are in concrete already, where the verdict needs them
+            if not is_size(symbol, value) and (left.has(symbol) or right.has(symbol))
+        )
+        return dataclasses.replace(verdict, assuming=assuming)
 
     def _decide(self, left: sp.Basic, right: sp.Basic, numeric_first: bool) -> Verdict:
         sizes = {k: v for k, v in self.given.items() if is_size(k, v)}

@@ -8,7 +8,7 @@ handled only between bytecodes). The size of such a result is known from its arg
 anything is computed:
 
 * :math:`b^e` for a rational :math:`b = p/q` and rational :math:`e`: about
-  :math:`|e| \log_2 \max(|p|, q)` bits;
+  :math:`\lfloor |e| \rfloor \log_2 \max(|p|, q)` bits (a fractional part only adds a root);
 * :math:`(a_1 + \dots + a_t)^n` for symbols: its expansion, :math:`\binom{n + t - 1}{t - 1}`
   terms of about :math:`n \log_2 t` bits (a route that expands it would build them);
 * :math:`n!` and :math:`\Gamma(n + 1)`: about :math:`n \log_2 n` bits;
@@ -31,7 +31,9 @@ instead of interrupting it.
 from __future__ import annotations
 
 import contextvars
+import functools
 import math
+import operator
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
@@ -40,7 +42,14 @@ import sympy as sp
 from sympy.core.symbol import Str
 from sympy.functions.combinatorial.numbers import fibonacci, lucas
 
-__all__ = ["EXACT_BITS_LIMIT", "Floating", "collect_memory_cuts", "exact_bits", "guard"]
+__all__ = [
+    "EXACT_BITS_LIMIT",
+    "Floating",
+    "collect_memory_cuts",
+    "exact_bits",
+    "guard",
+    "guarded_operators",
+]
 
 #: The largest exact result (in bits) a check lets sympy compute: 2^20 bits, about 315,000
 #: decimal digits (128 KiB); such a number takes milliseconds. Beyond it, floating precision.
@@ -116,7 +125,8 @@ def exact_bits(function, args: tuple) -> float | None:
         base, exponent = args
         if not exponent.is_Rational:
             return None
-        size = abs(int(exponent.p))
+        # b^(p/q) is computed as b^(p // q) times a root: the integer part sets the size
+        size = abs(int(exponent.p)) // int(exponent.q)
         if not base.is_number:
             if isinstance(base, sp.Add) and exponent.is_Integer and size > 1:
                 # the expansion: binomial(n + t - 1, t - 1) terms of about n*log2(t) bits each
@@ -370,14 +380,35 @@ def prime_power_sum(expr: sp.Basic) -> sp.Basic:
     return sp.Integer(0) if all(total == 0 for total in totals.values()) else expr
 
 
-def evaluate_guarded(expr: sp.Basic) -> sp.Basic:
-    """An expression built with ``evaluate=False`` (a reader's parsed text), evaluated bottom-up
-    as sympy would, except that a node whose exact value would be too large becomes
-    :class:`Floating` (a memory cut noted) instead of being computed."""
-    if not expr.args or isinstance(expr, (Floating, sp.MatrixBase)):
-        return expr
-    args = tuple(evaluate_guarded(arg) for arg in expr.args)
-    try:
-        return guarded(expr.func, args)
-    except TypeError:  # classes whose constructor takes other arguments
-        return expr
+def guarded_operators() -> dict:
+    """``Add``, ``Mul``, ``Pow`` and the guarded functions for sympy's parser with
+    ``evaluate=False`` (which writes ``a ** b`` as ``Pow(a, b, evaluate=False)``): each node is
+    evaluated as Python's operators would (a product of matrices is a MatMul), except that one
+    whose exact value would be too large becomes :class:`Floating` instead of being computed."""
+
+    def add(*args, evaluate=True):
+        return functools.reduce(operator.add, args)
+
+    def mul(*args, evaluate=True):
+        return functools.reduce(operator.mul, args)
+
+    def power(base, exponent, evaluate=True):
+        if getattr(base, "is_Matrix", False) or getattr(exponent, "is_Matrix", False):
+            return base**exponent
+        return guarded(sp.Pow, (sp.sympify(base), sp.sympify(exponent)))
+
+    return {"Add": add, "Mul": mul, "Pow": power, **guarded_functions(_MPMATH)}
+
+
+def guarded_functions(functions) -> dict:
+    """``{name: callable}`` for each of ``functions`` that :func:`guarded` knows (by its
+    sympy name): calling it guards the result."""
+    result = {}
+    for function in functions:
+        if function in _MPMATH and function is not sp.Pow:
+
+            def call(*args, function=function):
+                return guarded(function, tuple(sp.sympify(arg) for arg in args))
+
+            result[_NAMES[function]] = call
+    return result

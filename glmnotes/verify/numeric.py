@@ -13,7 +13,12 @@ cancel. Three outcomes:
   if the value stands, the point is a counterexample, however small :math:`D` is compared with the
   sides (:math:`e^{-60} \ne 0`; a rational matching :math:`\pi` to 30 digits is not :math:`\pi`);
   a value that falls with the precision was an artefact of the evaluation and the point agrees;
-* a side is not finite there: the point is outside where the expression is defined, and skipped.
+* a side is not finite there: nothing is decided at the point.
+
+A point that decides nothing (a side not finite, or neither agreement nor a difference
+established) is never dropped silently: a numeric verdict names it (``Verdict.undecided``) and
+does not claim it. A value's accuracy is that of its resolved parts, so sides that differ only
+by an imaginary amount differ.
 
 Both sides exactly 0 is the only way to agree at 0: a side that is merely tiny is compared like
 any other number. The verdict claims the fewest digits established over the points, and agreement

@@ -95,10 +95,11 @@ class Verdict:
     operations that a time budget stopped (empty when the verdict does not depend on the
     machine's speed); ``memory_cuts`` names what a memory bound stopped or refused: an exact
     value too large to compute (evaluated in floating precision instead), an operation stopped at
-    the memory ceiling. ``assuming`` lists the symbolic ``given`` definitions the verdict used
-    (``eta = theta*x``): like ``concrete``, the verdict holds with them put in. ``undecided``
-    describes the points of the box where the check could decide nothing (neither side finite):
-    a numeric verdict does not claim them.
+    the memory ceiling. ``assuming`` lists the other ``given`` substitutions the verdict used
+    (``eta = theta*x``, ``y = 1``): like ``concrete``, the verdict holds with them put in.
+    ``undecided`` describes the points of the box where the check could decide nothing (a side
+    not finite, or neither agreement nor a difference established): a numeric verdict does not
+    claim them.
     """
 
     kind: VerdictKind
