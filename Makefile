@@ -6,6 +6,7 @@
 #                how long each phase took
 #   make record  re-execute the chapters into tests/notebooks/ (the outputs nbval compares against)
 #   make serve   preview the built site on http://127.0.0.1:8000
+#   make lab     JupyterLab on http://127.0.0.1:8888 (LAB_PORT), every book/*.md a notebook
 #   make bench   benchmarks beside the reference libraries (printed ratios; not tests)
 #   make bench-book  build timings: clean, no-op, one chapter touched, each chapter's execution
 #   make clean   remove the build
@@ -18,9 +19,10 @@ STAMP := $(VENV)/.installed
 ORACLE := $(VENV)/.oracle
 JOBS ?= 2
 PORT ?= 8000
+LAB_PORT ?= 8888
 
-.PHONY: all book pdf test test-phases portability record serve bench bench-book lint clean setup \
-    lock
+.PHONY: all book pdf test test-phases portability record serve lab bench bench-book lint clean \
+    setup lock
 
 # Timing of `make test`'s phases: `@$(TIMING) start PHASE` opens a phase's recipe and
 # `@$(TIMING) end PHASE` closes it, noted in $(TIMINGS) (tools/timings.py). A no-op (`true`)
@@ -35,7 +37,8 @@ all: book
 setup: $(STAMP)
 
 # The environment: Python venv + every dependency at the exact version in requirements.lock.
-$(STAMP): requirements.lock pyproject.toml
+# glmnotes/__init__.py holds the version: a new one reinstalls the package's metadata.
+$(STAMP): requirements.lock pyproject.toml glmnotes/__init__.py
 	@$(TIMING) start install
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet -r requirements.lock
@@ -137,6 +140,12 @@ record: $(STAMP)
 # Preview the built site locally.
 serve: book
 	$(PY) -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
+
+# JupyterLab on this checkout for instructors (tools/lab.py): on 127.0.0.1:$(LAB_PORT) only, no
+# browser opened, nothing requested from other hosts; jupytext serves every book/*.md as a notebook
+# and the kernel imports this glmnotes. Prints the address to open, with its token.
+lab: $(STAMP)
+	$(PY) tools/lab.py --port $(LAB_PORT)
 
 # Benchmarks beside the reference libraries: printed ratios, not tests.
 bench: $(STAMP) $(ORACLE)

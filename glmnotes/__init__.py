@@ -64,6 +64,7 @@ import importlib
 import pkgutil
 from typing import Any
 
+# The one place the version is written: pyproject.toml reads it (setuptools, `attr`).
 __version__ = "0.1.0"
 
 #: Each top-level name and the module it lives in (imported on first use).
