@@ -121,7 +121,7 @@ test:
 # call, and prints every worker's peak resident memory.
 test-phases: $(STAMP) $(ORACLE) lint $(if $(HAVE_TEX),pdf) book
 	@$(TIMING) start pytest
-	$(PY) -m pytest -n $(JOBS) --dist loadfile --max-worker-restart=0 tests
+	$(PY) -m pytest -n $(JOBS) --dist loadfile --max-worker-restart=0 --durations=25 tests
 	@$(TIMING) end pytest
 	@$(TIMING) start portability
 	JOBS=$(JOBS) $(PY) tools/portability.py

@@ -310,6 +310,8 @@ def test_a_runaway_step_comes_back_with_a_memory_cut(browser, server, site, chec
     visit = Visit(browser, url, {url: (page_with(site, specs), "text/html")})
     try:
         page, box = visit.page, visit.page.locator(INJECTED).first
+        # (a false step with an exact value too large to compute; a true step whose huge terms
+        # cancel beside a small one, which evalf would chase to billions of bits of precision)
         for text in ("factorial(10^7) + eta", "log(1 + exp(eta)) + 3^(10^10) - 9^(5*10^9)"):
             # well within the page's own time limit (30 s), which is not what ends it
             kind, message = check(page, box, text, timeout=60_000)

@@ -45,11 +45,16 @@ from sympy.functions.combinatorial.numbers import fibonacci, lucas
 __all__ = [
     "EXACT_BITS_LIMIT",
     "Floating",
+    "PrecisionCut",
     "collect_memory_cuts",
     "exact_bits",
     "guard",
     "guarded_operators",
 ]
+
+#: The most bits of precision a :class:`Floating` value is computed with (about 20,000 digits;
+#: the checker's own evaluations reach 420).
+FLOATING_PRECISION_CAP = 2**16
 
 #: The largest exact result (in bits) a check lets sympy compute: 2^20 bits, about 315,000
 #: decimal digits (128 KiB); such a number takes milliseconds. Beyond it, floating precision.
@@ -160,6 +165,11 @@ def exact_bits(function, args: tuple) -> float | None:
     return None
 
 
+class PrecisionCut(Exception):
+    """A :class:`Floating` value was asked for more than :data:`FLOATING_PRECISION_CAP` bits:
+    the evaluation stops (a memory cut) instead of computing it."""
+
+
 class Floating(sp.Function):
     r"""``function(*args)`` kept whole: never evaluated exactly (its exact value would be too
     large), evaluated by mpmath at the precision ``evalf`` asks for.
@@ -217,6 +227,14 @@ class Floating(sp.Function):
         return self
 
     def _eval_evalf(self, prec):
+        # evalf raises the precision by the size of a cancellation: 3^(10^10) - 9^(5*10^9)
+        # beside a term of size 1 asks for billions of bits, the exact computation again.
+        if prec > FLOATING_PRECISION_CAP:
+            note_memory_cut(
+                f"{sp.sstr(self)[:60]} was asked for {prec} bits of precision (more than "
+                f"{FLOATING_PRECISION_CAP}): not evaluated"
+            )
+            raise PrecisionCut(prec)
         args = self.args[1:]
         # The logarithm of the result is as large as its exponent: that many more bits of
         # working precision keep its relative error at 2^-prec.

@@ -28,17 +28,27 @@ below ``MIN_DIGITS`` digits does not count.
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import mpmath
 import sympy as sp
+import sympy.core.evalf as sympy_evalf
 from sympy.core.function import AppliedUndef
 from sympy.matrices.exceptions import NonInvertibleMatrixError
 from sympy.matrices.expressions import MatrixExpr
 
 from glmnotes.verify.budgets import MemoryCut, run_timed
-from glmnotes.verify.exact_size import guard, guarded
+from glmnotes.verify.exact_size import (
+    FLOATING_PRECISION_CAP,
+    Floating,
+    PrecisionCut,
+    guard,
+    guarded,
+    note_memory_cut,
+)
 from glmnotes.verify.inputs import Box, decimal_text, default_box, shape
 from glmnotes.verify.sampling import (
     NONSMOOTH,
@@ -156,10 +166,39 @@ def _evaluated(value: sp.Basic) -> bool:
 
 def _evalf(exact: sp.Basic, digits: int, maxn: int) -> sp.Basic:
     """``evalf`` of an expression without free symbols; ``doit`` first if that is needed."""
-    value = exact.evalf(digits, maxn=maxn)
-    if not _evaluated(value):
-        value = exact.doit().evalf(digits, maxn=maxn)
+    with _precision_capped(exact.has(Floating)):
+        value = exact.evalf(digits, maxn=maxn)
+        if not _evaluated(value):
+            value = exact.doit().evalf(digits, maxn=maxn)
     return value
+
+
+@contextmanager
+def _precision_capped(active: bool) -> Iterator[None]:
+    """Inside the block (when ``active``), any evalf step asked for more than
+    ``FLOATING_PRECISION_CAP`` bits raises :class:`PrecisionCut` (a memory cut). evalf raises
+    its precision by the size of a cancellation, and huge values kept in floating precision
+    (:class:`Floating`) cancelling beside a small term would ask for billions of bits of every
+    term, in whatever order evalf takes them; no other check needs more than a few thousand."""
+    if not active:
+        yield
+        return
+    original = sympy_evalf.evalf
+
+    def capped(expr, prec, options):
+        if prec > FLOATING_PRECISION_CAP:
+            note_memory_cut(
+                f"an evaluation beside a value too large to compute exactly asked for {prec} "
+                f"bits of precision (more than {FLOATING_PRECISION_CAP}): stopped"
+            )
+            raise PrecisionCut(prec)
+        return original(expr, prec, options)
+
+    sympy_evalf.evalf = capped
+    try:
+        yield
+    finally:
+        sympy_evalf.evalf = original
 
 
 def _to_value(value: sp.Basic) -> Value | None:
@@ -566,7 +605,7 @@ def _evaluate_point(both, scalars, matrices, digits, seconds, reach) -> tuple[st
         raise
     except (NonInvertibleMatrixError, ZeroDivisionError):
         return "undefined", None
-    except MemoryCut:
+    except (MemoryCut, PrecisionCut):
         return "memory", None
     except NotNumeric:
         raise
@@ -617,7 +656,7 @@ def numeric_check(
         if status == "memory":
             return Verdict(
                 VerdictKind.UNVERIFIED,
-                reason="numeric evaluation stopped at the memory ceiling",
+                reason="numeric evaluation stopped by a memory bound (see the memory cuts)",
             )
         if status == "undefined":
             undecided.append((_where(scalars, matrices), "no finite value"))
