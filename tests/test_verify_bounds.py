@@ -320,3 +320,43 @@ def test_an_identity_true_for_every_size_keeps_an_empty_scope():
     A, B = sp.MatrixSymbol("A", n, n), sp.MatrixSymbol("B", n, n)
     verdict = check_equal(sp.Transpose(A * B), B.T * A.T, dims={n: 3})
     assert verdict.kind is VerdictKind.PROVED and verdict.concrete == ()
+
+
+# --- a time budget whose alarm is lost ---------------------------------------------------
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_timeout_lost_in_a_garbage_collector_callback_is_raised_again():
+    """An exception raised while a gc callback runs is printed and dropped (hypothesis installs
+    such a callback). The alarm repeats, so the next one stops the operation."""
+    import gc
+    import time
+
+    from glmnotes.verify.budgets import collect_clock_cuts, run_bounded
+
+    state = {"callback_ran": False, "escaped": False}
+
+    def slow_once(phase, info):
+        if phase == "start" and not state["callback_ran"]:
+            state["callback_ran"] = True
+            until = time.perf_counter() + 0.5  # the 0.1 s alarm fires in here, and is lost
+            while time.perf_counter() < until:
+                pass
+
+    def work():
+        gc.collect()
+        until = time.perf_counter() + 30  # stopped long before, or the budget is broken
+        while time.perf_counter() < until:
+            pass
+        state["escaped"] = True
+        return "finished"
+
+    gc.callbacks.append(slow_once)
+    try:
+        with collect_clock_cuts() as cuts:
+            ok, value = run_bounded(work, 0.1, "a loop after a lost alarm")
+    finally:
+        gc.callbacks.remove(slow_once)
+    assert state["callback_ran"] and not state["escaped"]
+    assert (ok, value) == (False, None)
+    assert cuts == ["a loop after a lost alarm"]

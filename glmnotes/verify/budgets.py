@@ -86,22 +86,34 @@ def timer_available() -> bool:
     return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
 
-def _raise_timeout(signum, frame):
-    raise Timeout
+#: After the first alarm, it fires again at this interval until the block ends: an exception
+#: raised while a garbage-collector callback runs (hypothesis installs one) is printed and lost,
+#: and a single alarm would then leave the operation unbounded.
+ALARM_REPEAT = 0.1
 
 
 @contextmanager
 def _alarm(seconds: float) -> Iterator[None]:
-    """Raise :class:`Timeout` inside the block after ``seconds`` (main thread only).
+    """Raise :class:`Timeout` inside the block after ``seconds`` (main thread only), and again
+    every :data:`ALARM_REPEAT` seconds until the block ends (a lost one is repeated).
 
     A timer that was already running is restored afterwards (minus the time spent here).
     """
-    previous_handler = signal.signal(signal.SIGALRM, _raise_timeout)
-    previous_delay, previous_interval = signal.setitimer(signal.ITIMER_REAL, max(seconds, 1e-3))
+    active = [True]
+
+    def raise_timeout(signum, frame):
+        if active[0]:
+            raise Timeout
+
+    previous_handler = signal.signal(signal.SIGALRM, raise_timeout)
+    previous_delay, previous_interval = signal.setitimer(
+        signal.ITIMER_REAL, max(seconds, 1e-3), ALARM_REPEAT
+    )
     started = time.perf_counter()
     try:
         yield
     finally:
+        active[0] = False  # an alarm from now on is ignored, even before the timer is cleared
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous_handler)
         if previous_delay > 0:

@@ -90,6 +90,17 @@ def finite_number(value: Any, what: str) -> sp.Rational:
     return number
 
 
+def exact_text(value: sp.Rational) -> str:
+    """An exact value as text that reads back to the same number: a decimal when its denominator
+    divides a power of ten, else a fraction ``p/q`` (``3/7``, never ``0.428571428571429``)."""
+    value = sp.Rational(value)
+    q = int(value.q)
+    for prime in (2, 5):
+        while q % prime == 0:
+            q //= prime
+    return decimal_text(value) if q == 1 else f"{value.p}/{value.q}"
+
+
 def decimal_text(value: sp.Rational, significant: int | None = None) -> str:
     """An exact value as decimal text: exact when its denominator divides a power of ten (and
     ``significant`` is None), else rounded to ``significant`` (default 15) digits."""

@@ -49,7 +49,7 @@ from glmnotes.verify.exact_size import (
     guarded,
     note_memory_cut,
 )
-from glmnotes.verify.inputs import Box, decimal_text, default_box, shape
+from glmnotes.verify.inputs import Box, default_box, exact_text, shape
 from glmnotes.verify.sampling import (
     NONSMOOTH,
     STEPS,
@@ -411,7 +411,7 @@ def counterexample(
     for symbol, value in scalars.items():
         shown = point_text(value)
         point.append((str(symbol), shown))
-        exact.append((str(symbol), decimal_text(value)))
+        exact.append((str(symbol), exact_text(value)))
         relation = r"\approx" if shown.startswith("≈") else "="
         point_latex.append(f"{sp.latex(symbol)} {relation} {shown.lstrip('≈ ')}")
     for symbol, value in matrices.items():
