@@ -2,8 +2,8 @@
 #   make book    set up .venv, execute every chapter, build the HTML into _build/html
 #   make pdf     the whole book as one PDF (LaTeX, xelatex) into _build/pdf/glmnotes.pdf
 #   make test    set up .venv, lint, build the book (warnings are errors), run every test, and
-#                re-run every chapter under other numeric environments (make portability); then
-#                how long each phase took
+#                run every chapter as downloaded from the site in a clean environment, under other
+#                numeric environments (make portability); then how long each phase took
 #   make record  re-execute the chapters into tests/notebooks/ (the outputs nbval compares against)
 #   make serve   preview the built site on http://127.0.0.1:8000
 #   make lab     JupyterLab on http://127.0.0.1:8888 (LAB_PORT), every book/*.md a notebook
@@ -77,6 +77,7 @@ book: $(STAMP) $(PACKAGE_STAMP)
 	@if command -v npm >/dev/null 2>&1; then $(PY) tools/playground_assets.py; \
 	else rm -rf _build/playground/site; \
 	    echo "npm not found: building the book without the 'Check your own step' playground"; fi
+	$(PY) tools/site_packages.py
 	$(VENV)/bin/jupyter-book build . -W --keep-going
 	@$(TIMING) end book
 	@echo "The book is at $(CURDIR)/_build/html/index.html (make serve to preview it)"
@@ -114,7 +115,8 @@ test:
 
 # The phases of `make test`, in order. Every chapter runs twice: once in the book build
 # (tests/test_site_outputs.py compares those outputs with the reference notebooks) and once more
-# under other numeric environments (tools/portability.py: nbval over every reference notebook).
+# as a reader downloads it, in a clean environment that installs glmnotes from the served site,
+# under other numeric environments (tools/portability.py: nbval against the reference notebooks).
 # A run always ends and says why: pytest-timeout fails a test that runs too long (pyproject.toml);
 # a crashed worker fails the run at once, naming its test (--max-worker-restart=0: no replacement
 # worker); tests/xdist_watchdog.py kills a worker that takes too much memory or hangs inside one C
@@ -127,10 +129,11 @@ test-phases: $(STAMP) $(ORACLE) lint $(if $(HAVE_TEX),pdf) book
 	JOBS=$(JOBS) $(PY) tools/portability.py
 	@$(TIMING) end portability
 
-# Re-execute every reference notebook under another CPU's kernels, without numpy's SIMD paths,
-# single-threaded and with the checker's budgets cut to a quarter; compare with nbval.
+# Download every chapter's notebook from the served site into a clean environment, which its first
+# cell fills; execute it under another CPU's kernels, without numpy's SIMD paths, single-threaded
+# and with the checker's budgets cut to a quarter; compare with the reference notebooks (nbval).
 # `make portability EACH=1` runs each environment alone as well.
-portability: $(STAMP)
+portability: book
 	JOBS=$(JOBS) $(PY) tools/portability.py $(if $(EACH),--each,)
 
 # Re-record the reference notebooks (after a deliberate change of a chapter's outputs).
@@ -160,8 +163,8 @@ bench-book: $(STAMP)
 lock:
 	rm -rf /tmp/glmnotes-lock && $(PYTHON) -m venv /tmp/glmnotes-lock
 	/tmp/glmnotes-lock/bin/pip install --quiet -r requirements.in
-	( head -n 2 requirements.lock; /tmp/glmnotes-lock/bin/pip freeze --exclude-editable \
-	    | grep -viE '^(torch|nvidia|triton|glmnotes)' ) > requirements.lock.new
+	( head -n 2 requirements.lock; /tmp/glmnotes-lock/bin/pip freeze --all --exclude-editable \
+	    | grep -viE '^(torch|nvidia|triton|glmnotes)' | grep -v '^pip==' ) > requirements.lock.new
 	mv requirements.lock.new requirements.lock
 
 # Remove the build (the environment in .venv stays).

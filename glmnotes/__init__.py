@@ -28,6 +28,8 @@ Modules, named after what they hold:
 - :mod:`glmnotes.evidence` -- numbers printed as checked bounds, never as round-off.
 - :mod:`glmnotes.figures` -- one look for every figure: legible at the page's width.
 - :mod:`glmnotes.exercises` -- exercises that ask: the placeholder and the verdicts it prints.
+- :mod:`glmnotes.glue` -- a result shown under the cell that computes it, and glued for the
+  book's text where myst-nb is installed.
 - :mod:`glmnotes.playground` -- check your own step: the Python side of the checker that runs
   in the reader's browser under every derivation.
 - :mod:`glmnotes.audit` -- which display equations of the book are covered by checks.

@@ -42,8 +42,9 @@ PYPROJECT = ROOT / "pyproject.toml"
 BOOK_MACHINERY = {
     "glmnotes.figures": "plot",  # matplotlib
     "glmnotes.network_diagrams": "plot",  # matplotlib
-    "glmnotes.tables": "book",  # pandas
-    "glmnotes.glm.comparison": "book",  # pandas
+    "glmnotes.tables": "chapters",  # pandas
+    "glmnotes.glm.comparison": "chapters",  # pandas
+    "glmnotes.glue": "book",  # IPython (chapters), myst-nb where installed (book)
     "glmnotes.audit": "book",  # nbformat (reads the chapters' notebooks)
 }
 #: Functions of library modules that draw with matplotlib (the ``plot`` extra).
@@ -295,7 +296,8 @@ def test_the_book_machinery_imports_what_its_extra_declares():
                 optional[(name, function)].add(imp.top_level)
     # The lists stay true: each entry imports something the hard dependencies do not provide.
     assert all(optional.values()), f"not book machinery (nothing optional): {optional}"
-    assert extra("plot") <= extra("book")  # the chapters draw
+    assert extra("plot") <= extra("chapters")  # the chapters draw
+    assert extra("chapters") <= extra("book")  # the book runs the chapters
 
 
 def test_the_modules_of_the_extras_are_hidden_and_everything_still_imports():

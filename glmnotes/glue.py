@@ -1,0 +1,30 @@
+"""Show a computed result where it is computed, and hand it to the book's text.
+
+A chapter computes a derivation in a code cell and the page shows it further down, in the text,
+with myst-nb's ``{glue:math}`` directive. In the book build that directive needs the cell's output
+to be *glued* (``myst_nb.glue``); a chapter opened anywhere else (a downloaded notebook in
+JupyterLab, VS Code or Colab, with or without myst-nb installed) has no such directive, so the
+result must be displayed by the cell that computes it.
+
+:func:`glue` does both: it always displays the value, and, where myst-nb is installed, it displays
+it as a glued output, which the ``{glue:...}`` directives of the book find. On the page the cell is
+tagged ``remove-output``, so the result is shown once, in the text; in a notebook it is shown under
+the cell. Either way the same mimebundle is published: the downloaded notebook's stored outputs and
+a fresh run without myst-nb compare equal.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def glue(name: str, value: Any) -> None:
+    """Display ``value`` under the cell; with myst-nb installed, glued under ``name`` as well."""
+    try:
+        from myst_nb import glue as myst_nb_glue
+    except ModuleNotFoundError:
+        from IPython.display import display
+
+        display(value)
+    else:
+        myst_nb_glue(name, value, display=True)
