@@ -9,6 +9,10 @@ pages link to.
   then logs "Got invalid theme mode". The default is set to ``auto`` (follow the reader's system).
 - Two search boxes on every wide page (the header's and the sidebar's): the header's goes, the
   sidebar's stays (a narrow page keeps its header search icon).
+- Launch buttons (Binder) only when ``_config.yml`` names a repository: Jupyter Book fills
+  ``repository: url:`` with its own repository when none is given, and the theme would link every
+  chapter to Binder sessions of *that* repository. Without a repository of our own, no launch
+  button (and no link to another host).
 - The three source notes (``sources/*.txt``) are copied into the site as ``sources/``: the
   bibliography and the errata link them.
 """
@@ -21,6 +25,17 @@ def disconnect_thebe(app, config):
     for listener in list(app.events.listeners.get("env-before-read-docs", [])):
         if getattr(listener.handler, "__qualname__", "") == "init_thebe_core":
             app.disconnect(listener.id)
+
+
+#: What Jupyter Book puts in ``repository: url:`` when ``_config.yml`` names no repository.
+JUPYTER_BOOK_PLACEHOLDER_REPOSITORY = "https://github.com/executablebooks/jupyter-book"
+
+
+def launch_buttons_only_for_a_named_repository(app, config):
+    options = config.html_theme_options
+    repository = (options.get("repository_url") or "").rstrip("/")
+    if repository in ("", JUPYTER_BOOK_PLACEHOLDER_REPOSITORY):
+        options["launch_buttons"] = {}
 
 
 def default_theme_mode(app, pagename, templatename, context, doctree):
@@ -46,6 +61,7 @@ def ship_sources(app, exception):
 def setup(app):
     app.connect("config-inited", disconnect_thebe)
     app.connect("config-inited", one_search_box)
+    app.connect("config-inited", launch_buttons_only_for_a_named_repository)
     app.connect("build-finished", ship_sources)
     app.connect("html-page-context", default_theme_mode)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

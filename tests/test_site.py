@@ -96,3 +96,19 @@ def test_landing_page_reports_what_the_audit_counts(site, root):
     assert lines[:5] == [str(book[kind]) for kind in kinds]
     checked, claims = machine_checked_share(book)
     assert f"{checked} of {claims} claims" in page  # the headline states the same counts
+
+
+def test_no_launch_button_without_a_named_repository(site, root):
+    """_config.yml configures Binder, but names no repository: no page links a launch service
+    (README, "Three ways to run a chapter")."""
+    import yaml
+
+    config = yaml.safe_load((root / "_config.yml").read_text())
+    assert config["launch_buttons"]["binderhub_url"]  # configured...
+    assert not config.get("repository", {}).get("url")  # ...but no repository named
+    offenders = [
+        str(page.relative_to(site))
+        for page in pages(site)
+        if re.search(r"mybinder\.org|colab\.research\.google\.com", page.read_text())
+    ]
+    assert not offenders, f"pages with a launch button: {offenders}"

@@ -107,6 +107,9 @@ def pip_environment(site_url: str) -> dict[str, str]:
         "PIP_FIND_LINKS": find_links,
         "PIP_CONSTRAINT": constraints,
         "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+        # No byte-compiling of every installed module (scipy, sympy: most are never imported);
+        # what a kernel imports is compiled once, on import.
+        "PIP_NO_COMPILE": "1",
     }
 
 
