@@ -41,7 +41,9 @@ setup: $(STAMP)
 $(STAMP): requirements.lock pyproject.toml glmnotes/__init__.py
 	@$(TIMING) start install
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PIP) install --quiet -r requirements.lock
+	@# --no-compile: no .pyc for the thousands of modules nothing imports; what runs is compiled once,
+	@# on first import.
+	$(PIP) install --quiet --no-compile -r requirements.lock
 	$(PIP) install --quiet --no-deps -e .
 	@# Build matplotlib's font cache now, so its one-off stderr notice never lands in a chapter.
 	$(PY) -c "import matplotlib.pyplot"

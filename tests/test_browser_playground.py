@@ -8,41 +8,20 @@ identities are those of CPython. Chromium is Debian's (``apt-get install chromiu
 does); no browser is downloaded. Timings are printed (figures, not assertions).
 """
 
-import functools
 import html
-import http.server
 import json
 import re
-import shutil
-import threading
 import time
 import zipfile
-from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
 import pytest
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--headless=new",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PYTHON_START = 180_000  # ms: Pyodide, then sympy, on a loaded 2-core machine
 # Three chapters (each page starts Python afresh, about 10 s): the issue asks for at least three.
 CHAPTER_PAGES = ("backpropagation", "exponential-families", "linear-networks")
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
 
 
 @pytest.fixture(scope="module")
@@ -66,27 +45,6 @@ def checker_in_browser(playground):
     if needs_numpy:
         pytest.skip("the shipped glmnotes.verify imports numpy, which Pyodide does not have")
     return wheel
-
-
-@pytest.fixture(scope="module")
-def server(site):
-    handler = functools.partial(QuietHandler, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium is not installed: `apt-get install chromium` (as .ci/run does)")
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 class Visit:

@@ -34,19 +34,19 @@ Usage::
 
 from __future__ import annotations
 
-import functools
 import html.parser
-import http.server
 import os
 import shutil
 import subprocess
 import sys
-import threading
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import nbformat
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from local_site import serving  # noqa: E402  (tools/, just put on the path)
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "_build" / "html"
@@ -81,19 +81,6 @@ def environments(python: Path) -> dict[str, dict[str, str]]:
     else:
         print("numpy dispatches no SIMD path above its baseline on this CPU: nothing to disable")
     return envs
-
-
-def serve(directory: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
-    """Serve ``directory`` on 127.0.0.1 (a free port) in a thread; the server and its URL."""
-    handler = functools.partial(_QuietHandler, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}"
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002  (the standard library's name)
-        pass
 
 
 def pip_environment(site_url: str) -> dict[str, str]:
@@ -263,8 +250,7 @@ def main(argv: list[str]) -> int:
         raise SystemExit(f"no built site in {SITE}: make book first")
     jobs = os.environ.get("JOBS", "2")
     shutil.rmtree(WORK, ignore_errors=True)
-    server, site_url = serve(SITE)
-    try:
+    with serving(SITE) as site_url:
         env = pip_environment(site_url)
         python = prepare(site_url, env)
         envs = environments(python)
@@ -274,8 +260,6 @@ def main(argv: list[str]) -> int:
         failed = [
             name for name, variables in plan.items() if run(name, variables, jobs, python, env)
         ]
-    finally:
-        server.shutdown()
     if failed:
         print("outputs differ under: " + "; ".join(failed))
         return 1
