@@ -20,7 +20,7 @@ import numpy as np
 
 from glmnotes.families import ExponentialFamily
 
-__all__ = ["InMemoryRows", "add_up"]
+__all__ = ["InMemoryRows", "add_up", "is_dask_array"]
 
 
 def add_up(parts: Iterable[Any]) -> Any:
@@ -52,3 +52,9 @@ class InMemoryRows:
 
     def reduce(self, function: Callable, *args: Any) -> Any:
         return function(self.X, self.t, *args)
+
+
+def is_dask_array(value: Any) -> bool:
+    """Whether ``value`` is a Dask collection (it has ``__dask_graph__``), told without importing
+    Dask."""
+    return not isinstance(value, np.ndarray) and hasattr(value, "__dask_graph__")

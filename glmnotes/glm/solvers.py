@@ -31,7 +31,14 @@ from glmnotes.glm.rows import InMemoryRows
 from glmnotes.glm.separation import mle_may_not_exist, warn_if_separated
 from glmnotes.links import Link
 
-__all__ = ["FitResult", "fixed_step_path", "gradient_ascent", "newton_irls"]
+__all__ = [
+    "FitResult",
+    "fixed_step_path",
+    "gradient_ascent",
+    "in_memory_rows",
+    "make_solver",
+    "newton_irls",
+]
 
 
 @dataclass
@@ -397,6 +404,30 @@ class _GradientAscent(_Solver):
         )
 
 
+def make_solver(
+    kind: str,
+    family: ExponentialFamily,
+    link: Link,
+    rows: Any,
+    fit_intercept: bool,
+    max_iter: int,
+    tol: float,
+    learning_rate: float = 1.0,
+) -> _Solver:
+    """The solver ``kind`` (``"newton"`` or ``"gradient"``) over ``rows``, its settings checked
+    (``ValueError`` for a non-positive ``max_iter``, ``tol`` or ``learning_rate``)."""
+    who = "newton_irls" if kind == "newton" else "gradient_ascent"
+    check_positive_integer(max_iter, who, "max_iter")
+    if kind == "gradient":
+        check_positive_number(learning_rate, who, "learning_rate")
+    check_positive_number(tol, who, "tol")
+    if kind == "newton":
+        return _Newton(family, link, rows, fit_intercept, max_iter, tol)
+    return _GradientAscent(
+        family, link, rows, fit_intercept, max_iter, tol, learning_rate=learning_rate
+    )
+
+
 def in_memory_rows(family, X, y, theta0, link, fit_intercept):
     """Check a solver's arguments; return (family, link, rows, theta0)."""
     family, link, X, t, theta0 = prepare(family, X, y, theta0, link, fit_intercept)
@@ -440,9 +471,7 @@ def newton_irls(
     warns :class:`~glmnotes.exceptions.ConvergenceWarning`.
     """
     family, link, rows, theta0 = in_memory_rows(family, X, y, theta0, link, fit_intercept)
-    check_positive_integer(max_iter, "newton_irls", "max_iter")
-    check_positive_number(tol, "newton_irls", "tol")
-    return _Newton(family, link, rows, fit_intercept, max_iter, tol).solve(theta0)
+    return make_solver("newton", family, link, rows, fit_intercept, max_iter, tol).solve(theta0)
 
 
 def gradient_ascent(
@@ -474,11 +503,8 @@ def gradient_ascent(
     :func:`separation_direction` (:class:`PerfectSeparationWarning`).
     """
     family, link, rows, theta0 = in_memory_rows(family, X, y, theta0, link, fit_intercept)
-    check_positive_integer(max_iter, "gradient_ascent", "max_iter")
-    check_positive_number(learning_rate, "gradient_ascent", "learning_rate")
-    check_positive_number(tol, "gradient_ascent", "tol")
-    solver = _GradientAscent(
-        family, link, rows, fit_intercept, max_iter, tol, learning_rate=learning_rate
+    solver = make_solver(
+        "gradient", family, link, rows, fit_intercept, max_iter, tol, learning_rate
     )
     return solver.solve(theta0)
 
