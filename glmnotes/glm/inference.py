@@ -166,7 +166,6 @@ def inference(
     ``family.dispersion``, known), ``"pearson"``, ``"deviance"`` or a number (:func:`_scale`).
     ``theta`` is the flat coefficient vector (intercept first), ``rank`` the rank of
     :math:`\tilde X`."""
-    n = rows.n
     mean = np.asarray(rows.mean_t, dtype=float)
     # ybar on the boundary (all y = 0, or all 1 for bernoulli): the null model is saturated
     null_eta = family.canonical_parameter(mean) if family.in_mean_space(mean) else None
