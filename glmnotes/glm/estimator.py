@@ -59,6 +59,21 @@ class GLM(BaseEstimator):
     learning_rate : float, default 1.0
         :math:`\alpha` of gradient ascent (halved automatically when a step would lower the
         log-likelihood).
+    scale : None, "pearson", "deviance" or float, default None
+        The dispersion :math:`\phi` behind the standard errors (statsmodels' ``fit(scale=)``),
+        for the names "gaussian" and "gamma": ``None``/``"pearson"`` :math:`X^2/(n - r)`,
+        ``"deviance"`` :math:`D/(n - r)`, or a known value. Other families have a fixed
+        dispersion (1, or the instance's own) and take ``None`` only.
+    use_t : bool, default False
+        Student's t with :math:`n - r` degrees of freedom for p-values and intervals instead of
+        the normal (statsmodels' default is the normal, also when :math:`\phi` is estimated).
+
+    ``X`` and ``y`` may be row-chunked ``dask.array`` s (the ``dask`` extra): each pass is then a
+    sum over chunks computed by the active Dask scheduler (a ``distributed.Client``, once
+    created, is used automatically), the :math:`q\times q` solve in memory; same coefficients
+    as in memory. Split columns are joined (``rechunk``); X and y must share their row chunks.
+    Out of core there is no separation check (it needs ``X`` in memory): a fit that does not
+    converge warns instead. Multinomial needs numpy input.
 
     Attributes
     ----------
@@ -77,6 +92,20 @@ class GLM(BaseEstimator):
         The link used (:mod:`glmnotes.links`).
     dispersion_ : float
     rank_ : int
+    params_ : ndarray
+        Scalar families: the coefficients as one vector, intercept first (statsmodels'
+        ``params`` with ``add_constant``); every inference array below is aligned with it and
+        named by ``param_names_`` (``const``, then the DataFrame's columns or ``x1 ... xp``).
+    cov_params_, bse_, zvalues_, tvalues_, pvalues_ : ndarray
+        :math:`\hat\phi\,(\tilde X^\top W\tilde X)^{+}` with the *expected* (Fisher) weights
+        :math:`w = \mu'^2/V(\mu)` -- statsmodels' default (IRLS, ``cov_type="nonrobust"``),
+        which for a non-canonical link differs from the observed information -- its diagonal's
+        square roots, :math:`z = \hat\theta/\mathrm{se}` (``tvalues_`` is the same array,
+        statsmodels' name), two-sided p-values. See :mod:`glmnotes.glm.inference`.
+    scale_, deviance_, null_deviance_, pearson_chi2_, llf_, aic_, bic_, bic_deviance_ : float
+        As statsmodels' ``scale``, ``deviance``, ``null_deviance``, ``pearson_chi2``, ``llf``,
+        ``aic`` :math:`= -2\ell + 2r`, ``bic_llf`` :math:`= -2\ell + r\log n` (``bic_``) and
+        ``bic_deviance``; ``nobs_``, ``df_model_`` :math:`= r - 1`, ``df_resid_`` :math:`= n - r`.
     classes_ : ndarray
         For bernoulli (``[0, 1]``) and multinomial (the sorted labels seen in ``fit``).
     n_features_in_ : int
