@@ -6,8 +6,11 @@ written to a ``.npy`` file block by block (``np.lib.format.open_memmap``), so th
 holds it either. Each fit runs in a child process:
 
 - dask-mmap: ``da.from_array(np.load(path, mmap_mode="r"), chunks=(chunk, -1))``, Dask's default
-  local scheduler (the memory map's touched pages count in the process's resident memory);
-- dask-pread: the same file read by row ranges with ``os.pread`` (``NpyRows``: nothing mapped);
+  local scheduler. Dask 2026.11's ``from_array`` copies any array with a ``.copy`` method, a
+  memory map included: this reads the whole file into memory (timed as "from_array");
+- dask-pread: ``da.from_array(NpyRows(path), chunks=(chunk, -1), asarray=False)``
+  (:class:`glmnotes.glm.dask_rows.NpyRows`: row ranges read with ``os.pread``, nothing mapped or
+  copied): out of core;
 - in memory (when ``--in-memory``, default for n <= 2e7): ``np.load(path)`` then ``GLM.fit``.
 
 Printed: each fit's wall time (the fit only) and the peak resident memory of its process
@@ -22,6 +25,7 @@ Run: ``python bench/bench_glm_dask.py [--n 2e6] [--chunk 250000] [--dir /tmp]``.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import subprocess
@@ -36,52 +40,37 @@ CHILD = r"""
 import json, sys, time
 import numpy as np
 from glmnotes.glm import GLM
-import os
-
-
-class NpyRows:
-    # A .npy file read by row ranges with os.pread: an array-like for da.from_array that maps
-    # nothing (the pages read are the kernel's cache, not this process's memory).
-
-    def __init__(self, path):
-        with open(path, "rb") as f:
-            major, _ = np.lib.format.read_magic(f)
-            read = np.lib.format.read_array_header_1_0 if major == 1 else (
-                np.lib.format.read_array_header_2_0)
-            self.shape, _, self.dtype = read(f)
-            self.offset = f.tell()
-        self.ndim, self.fd = len(self.shape), os.open(path, os.O_RDONLY)
-        self.row_bytes = self.dtype.itemsize * int(np.prod(self.shape[1:]))
-
-    def __getitem__(self, key):
-        key = key if isinstance(key, tuple) else (key,)
-        start, stop, _ = key[0].indices(self.shape[0])
-        size, at = (stop - start) * self.row_bytes, self.offset + start * self.row_bytes
-        data = os.pread(self.fd, size, at)
-        rows = np.frombuffer(data, self.dtype).reshape((stop - start,) + tuple(self.shape[1:]))
-        return rows[(slice(None),) + key[1:]]
-
+from glmnotes.glm.dask_rows import NpyRows
 
 mode, x_path, y_path, chunk = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+setup = time.perf_counter()
 if mode == "dask-mmap":
     import dask.array as da
     X = da.from_array(np.load(x_path, mmap_mode="r"), chunks=(chunk, -1))
     y = da.from_array(np.load(y_path, mmap_mode="r"), chunks=chunk)
-elif mode == "dask-pread":
+elif mode in ("dask-pread", "dask-ml"):
     import dask.array as da
     X = da.from_array(NpyRows(x_path), chunks=(chunk, -1), asarray=False)
     y = da.from_array(NpyRows(y_path), chunks=chunk, asarray=False)
 else:
     X, y = np.load(x_path), np.load(y_path)
+setup = time.perf_counter() - setup
 start = time.perf_counter()
-model = GLM("poisson").fit(X, y)
+if mode == "dask-ml":
+    from dask_ml.linear_model import PoissonRegression
+
+    start = time.perf_counter()
+    model = PoissonRegression(solver="newton", max_iter=100, tol=1e-8).fit(X, y)
+    model.params_, model.n_iter_ = np.r_[model.intercept_, model.coef_], -1
+else:
+    model = GLM("poisson").fit(X, y)
 seconds = time.perf_counter() - start
 # VmHWM: this process's peak resident memory since exec (ru_maxrss would also count the
 # parent's resident memory at fork time, which Linux carries across exec)
 status = open("/proc/self/status").read()
 peak = int(status.split("VmHWM:")[1].split()[0]) * 1024
-print(json.dumps({"seconds": seconds, "peak": peak, "params": model.params_.tolist(),
-                  "n_iter": model.n_iter_}))
+result = {"seconds": seconds, "setup": setup, "peak": peak, "n_iter": model.n_iter_}
+print(json.dumps({**result, "params": model.params_.tolist()}))
 """
 
 
@@ -133,8 +122,18 @@ def main() -> None:
         for mode in ("dask-mmap", "dask-pread"):
             dask = child(mode, x_path, y_path, args.chunk)
             print(f"  {mode}, local scheduler ({dask['n_iter']} it.)  {dask['seconds']:8.2f} s   "
-                  f"peak RSS {dask['peak'] / 1e9:.2f} GB  (target < 1 GB) "
+                  f"(+{dask['setup']:.1f} s from_array) peak RSS {dask['peak'] / 1e9:.2f} GB  "
+                  "(target < 1 GB) "
                   f"{'met' if dask['peak'] < 1e9 else 'MISSED'}")  # fmt: skip
+        if importlib.util.find_spec("dask_ml") is None:
+            print("  dask-ml: skipped (not installed; it is not in requirements.lock: it pulls "
+                  "numba, llvmlite, pyarrow and distributed)")  # fmt: skip
+        else:
+            other = child("dask-ml", x_path, y_path, args.chunk)
+            gap = np.max(np.abs(np.subtract(other["params"], dask["params"])))
+            peak = other["peak"] / 1e9
+            print(f"  dask-ml PoissonRegression newton (pread) {other['seconds']:8.2f} s   "
+                  f"peak RSS {peak:.2f} GB; max |coef - glmnotes| {gap:.1e}")  # fmt: skip
         if args.no_in_memory:
             return
         memory = child("memory", x_path, y_path, args.chunk)

@@ -96,3 +96,27 @@ def test_importing_glmnotes_does_not_import_dask():
     code = "import sys, glmnotes, glmnotes.glm; print('dask' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "False", result.stderr
+
+
+def test_npy_rows_reads_row_ranges_without_copying_the_file(tmp_path):
+    from glmnotes.glm.dask_rows import NpyRows
+
+    X, y = data("gamma")
+    np.save(tmp_path / "X.npy", X)
+    np.save(tmp_path / "y.npy", y)
+    rows = NpyRows(tmp_path / "X.npy")
+    assert rows.shape == X.shape and rows.dtype == X.dtype and not hasattr(rows, "copy")
+    np.testing.assert_array_equal(rows[10:20], X[10:20])
+    np.testing.assert_array_equal(rows[5:17:3, 1:3], X[5:17:3, 1:3])
+    X_disk = da.from_array(rows, chunks=(256, -1), asarray=False)
+    y_disk = da.from_array(NpyRows(tmp_path / "y.npy"), chunks=256, asarray=False)
+    chunked = GLM("gamma", link="log").fit(X_disk, y_disk)
+    memory = GLM("gamma", link="log").fit(X, y)
+    np.testing.assert_allclose(chunked.params_, memory.params_, rtol=0, atol=1e-10)
+    np.testing.assert_allclose(chunked.bse_, memory.bse_, rtol=1e-10)
+    import pickle
+
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(rows))[0:3], X[0:3])
+    np.save(tmp_path / "F.npy", np.asfortranarray(X))
+    with pytest.raises(ValueError, match="Fortran-ordered"):
+        NpyRows(tmp_path / "F.npy")

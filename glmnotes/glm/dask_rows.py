@@ -12,12 +12,19 @@ Scheduler: ``dask.compute``, i.e. whatever is active -- Dask's local threaded sc
 default, a ``distributed.Client`` if one has been created (it registers itself as the default),
 or ``dask.config.set(scheduler=...)``.
 
+Loading from disk: Dask 2026.11's ``da.from_array`` copies any array that has a ``.copy`` method,
+so ``da.from_array(np.load(path, mmap_mode="r"), ...)`` reads the whole file into memory before
+anything runs. :class:`NpyRows` is a ``.npy`` file that ``da.from_array`` reads by row ranges
+(``os.pread``), nothing mapped or copied:
+``da.from_array(NpyRows(path), chunks=(rows, -1), asarray=False)``.
+
 Dask is optional (the ``dask`` extra): this module imports it only inside :func:`_dask`, which
 runs only when ``GLM.fit`` is given a Dask array.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -26,7 +33,7 @@ import numpy as np
 from glmnotes.families import ExponentialFamily
 from glmnotes.glm.rows import add_up
 
-__all__ = ["DaskRows"]
+__all__ = ["DaskRows", "NpyRows"]
 
 
 def _dask() -> Any:
@@ -132,3 +139,39 @@ class DaskRows:
             )
         ]
         return add_up(self.dask.compute(*parts))
+
+
+class NpyRows:
+    """A ``.npy`` file as an array-like that reads row ranges on demand (``os.pread``): for
+    ``da.from_array(NpyRows(path), chunks=(rows, -1), asarray=False)``, out of core. It has no
+    ``copy`` method, so Dask does not copy it (as it does a ``np.memmap``); each chunk is read
+    when a task needs it and freed after. ``ValueError`` for a Fortran-ordered file."""
+
+    def __init__(self, path: Any):
+        with open(path, "rb") as file:
+            major, _ = np.lib.format.read_magic(file)
+            read = np.lib.format.read_array_header_1_0
+            if major != 1:
+                read = np.lib.format.read_array_header_2_0
+            shape, fortran_order, dtype = read(file)
+            self.offset = file.tell()
+        if fortran_order:
+            raise ValueError(f"NpyRows: {path} is Fortran-ordered; save it in C order.")
+        self.path, self.shape, self.dtype, self.ndim = str(path), shape, dtype, len(shape)
+        self.row_bytes = dtype.itemsize * int(np.prod(shape[1:], dtype=int))
+        self._fd = os.open(path, os.O_RDONLY)
+
+    def __getitem__(self, key: Any) -> np.ndarray:
+        key = key if isinstance(key, tuple) else (key,)
+        start, stop, step = key[0].indices(self.shape[0])
+        count = max(stop - start, 0)
+        data = os.pread(self._fd, count * self.row_bytes, self.offset + start * self.row_bytes)
+        rows = np.frombuffer(data, self.dtype).reshape((count, *self.shape[1:]))
+        return rows[(slice(None, None, step), *key[1:])] if step != 1 or len(key) > 1 else rows
+
+    def __getstate__(self) -> dict:  # picklable (a distributed worker reopens the file)
+        return {key: value for key, value in self.__dict__.items() if key != "_fd"}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._fd = os.open(self.path, os.O_RDONLY)
