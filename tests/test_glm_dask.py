@@ -120,3 +120,23 @@ def test_npy_rows_reads_row_ranges_without_copying_the_file(tmp_path):
     np.save(tmp_path / "F.npy", np.asfortranarray(X))
     with pytest.raises(ValueError, match="Fortran-ordered"):
         NpyRows(tmp_path / "F.npy")
+
+
+def test_an_active_distributed_client_is_used(tmp_path):
+    """Not in requirements.lock (skipped there); checked by hand with distributed 2026.11."""
+    distributed = pytest.importorskip("distributed")
+    from glmnotes.glm.dask_rows import NpyRows
+
+    X, y = data("poisson")
+    np.save(tmp_path / "X.npy", X)
+    np.save(tmp_path / "y.npy", y)
+    with distributed.Client(processes=False, n_workers=2, threads_per_worker=1) as client:
+        X_disk = da.from_array(NpyRows(tmp_path / "X.npy"), chunks=(300, -1), asarray=False)
+        y_disk = da.from_array(NpyRows(tmp_path / "y.npy"), chunks=300, asarray=False)
+        chunked = GLM("poisson").fit(X_disk, y_disk)
+        prefixes = client.run_on_scheduler(
+            lambda dask_scheduler: list(dask_scheduler.task_prefixes)
+        )
+    assert "_part" in prefixes or "part" in prefixes
+    memory = GLM("poisson").fit(X, y)
+    np.testing.assert_allclose(chunked.params_, memory.params_, rtol=0, atol=1e-10)
