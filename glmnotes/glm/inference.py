@@ -86,11 +86,14 @@ def inference_sums(X, t, family, link, theta, fit_intercept, null_eta):
         _, weight = residual_and_weight(family, link, None, s)
         information += information_block(block, weight * phi, True, fit_intercept)
         variance = family.variance(eta) / phi  # V(mu) = A''(eta)
-        deviance += float(np.sum(unit_deviance(family, y, eta)))
+        saturated = saturated_term(family, y)
+        fitted = eta * y - family.log_partition(eta)
+        deviance += 2.0 * float(np.sum(saturated - fitted))  # unit_deviance, A* computed once
         pearson += float(np.sum((y - mu) ** 2 / variance))
         if null_eta is not None:
-            null_deviance += float(np.sum(unit_deviance(family, y, null_eta)))
-        inner += float(np.sum(eta * y - family.log_partition(eta)))
+            null_fitted = null_eta * y - family.log_partition(null_eta)
+            null_deviance += 2.0 * float(np.sum(saturated - null_fitted))
+        inner += float(np.sum(fitted))
     return information, deviance, pearson, null_deviance, inner
 
 
@@ -170,40 +173,13 @@ def inference(
     # ybar on the boundary (all y = 0, or all 1 for bernoulli): the null model is saturated
     null_eta = family.canonical_parameter(mean) if family.in_mean_space(mean) else None
     with np.errstate(all="ignore"):  # a separated or degenerate fit gives inf/nan, as statsmodels
-        information, deviance, pearson, null_deviance, _ = rows.reduce(
-            inference_sums, family, link, theta, fit_intercept, null_eta
-        )
-    return _from_sums(
-        family,
-        link,
-        rows,
-        theta,
-        fit_intercept,
-        rank,
-        scale,
-        use_t,
-        information,
-        deviance,
-        pearson,
-        null_deviance,
-    )
+        sums = rows.reduce(inference_sums, family, link, theta, fit_intercept, null_eta)
+    return _from_sums(family, link, rows, theta, fit_intercept, rank, scale, use_t, sums)
 
 
-def _from_sums(
-    family,
-    link,
-    rows,
-    theta,
-    fit_intercept,
-    rank,
-    scale,
-    use_t,
-    information,
-    deviance,
-    pearson,
-    null_deviance,
-) -> Inference:
+def _from_sums(family, link, rows, theta, fit_intercept, rank, scale, use_t, sums) -> Inference:
     """The :class:`Inference` from the sums of :func:`inference_sums`."""
+    information, deviance, pearson, null_deviance, inner = sums
     n = rows.n
     df_resid = n - rank
     phi = _scale(family, scale, pearson, deviance, df_resid if df_resid > 0 else n)
@@ -217,7 +193,7 @@ def _from_sums(
     else:
         pvalues = 2 * stats.norm.sf(np.abs(zvalues))
     with np.errstate(all="ignore"):
-        llf = _llf(family, link, rows, theta, fit_intercept, phi, deviance)
+        llf = _llf(family, link, rows, theta, fit_intercept, phi, deviance, inner)
     return Inference(
         params=theta,
         cov_params=cov,
@@ -239,9 +215,14 @@ def _from_sums(
     )
 
 
-def _llf(family, link, rows, theta, fit_intercept, phi, deviance) -> float:
+def _llf(family, link, rows, theta, fit_intercept, phi, deviance, inner) -> float:
     """statsmodels' ``llf``: at :math:`\\hat\\phi`; Gaussian with identity link at
-    :math:`D/n` (the profile log-likelihood)."""
+    :math:`D/n` (the profile log-likelihood). At the family's own dispersion it is
+    :math:`\\sum_i\\log b(y_i) + \\sum_i(\\eta_i y_i - A(\\eta_i))/\\phi` from sums already
+    made; otherwise one more pass."""
+    identity_gaussian = isinstance(family, Gaussian) and isinstance(link, Identity)
+    if phi == family.dispersion and not identity_gaussian:
+        return rows.log_base + inner / phi
     if isinstance(family, Gaussian):
         sigma2 = deviance / rows.n if isinstance(link, Identity) else phi
         family = Gaussian(sigma=np.sqrt(sigma2))
