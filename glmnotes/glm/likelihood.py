@@ -171,13 +171,27 @@ class Sums:
     def result(self, information: str | None) -> tuple:
         """``(value, gradient, matrix)``; ``matrix`` is the observed information for
         ``"observed"``, the Fisher information for ``"fisher"``, and for ``"newton"`` the observed
-        one if all its weights are non-negative, else Fisher's."""
+        one when it is safe for Newton's method -- all its weights non-negative, or the matrix
+        positive definite (Cholesky succeeds) -- else Fisher's (Fisher scoring)."""
         if self.value == -np.inf:
             return -np.inf, None, None
         observed = self.observed is not None and (
-            information == "observed" or (information == "newton" and self.observed_is_psd)
+            information == "observed"
+            or (
+                information == "newton"
+                and (self.observed_is_psd or _is_positive_definite(self.observed))
+            )
         )
         return self.value, self.gradient, self.observed if observed else self.fisher
+
+
+def _is_positive_definite(matrix: np.ndarray) -> bool:
+    """Whether a symmetric matrix is positive definite (its Cholesky factorisation exists)."""
+    try:
+        np.linalg.cholesky(matrix)
+    except np.linalg.LinAlgError:
+        return False
+    return bool(np.all(np.isfinite(matrix)))
 
 
 def block_sums(

@@ -450,9 +450,10 @@ def newton_irls(
     :math:`I = \tilde X^\top W\tilde X` in one pass over blocks of rows (each block's
     :math:`\tilde X^\top W \tilde X` formed as :math:`A^\top A`, :math:`A = \sqrt w\,
     \tilde X`); :math:`I` is the observed information :math:`-\nabla^2\ell`, which for the
-    canonical link is the Fisher information; for the log link, if some observed weight is
-    negative, the Fisher weights are used instead (Fisher scoring, which converges linearly
-    rather than quadratically). Then the direction :math:`\delta = I^{-1}g` by Cholesky, then
+    canonical link is the Fisher information; for the log link, if the observed information is
+    not positive definite (some observed weight negative, and Cholesky fails), the Fisher
+    weights are used instead (Fisher scoring, which converges linearly rather than
+    quadratically). Then the direction :math:`\delta = I^{-1}g` by Cholesky, then
     :math:`\theta \leftarrow \theta + s\delta` with :math:`s = 1, \tfrac12, \tfrac14, \dots`
     halved while :math:`\ell` does not improve or is not finite (the pass that evaluates
     :math:`\ell` at a trial point also accumulates the next score and information). Stops
