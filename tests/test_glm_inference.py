@@ -235,7 +235,8 @@ def test_summary_is_text_with_every_coefficient_and_html():
     for name, coefficient in zip(["const", "x1", "x2", "x3"], model.params_, strict=True):
         line = next(line for line in text.splitlines() if line.startswith(name + " "))
         assert f"{coefficient:.4f}" in line
-    assert "P>|z|" in text and "nonrobust (expected information)" in text
+    assert "P>|z|" in text and "nonrobust" in text and "expected (Fisher)" in text
+    assert max(len(line) for line in text.splitlines()) <= 78
     assert f"{model.aic_:.6g}" in text
     assert "<table" in text._repr_html_() and "x3" in text._repr_html_()
     assert "P>|t|" in GLM("gaussian", use_t=True).fit(X, y).summary()

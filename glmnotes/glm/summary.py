@@ -50,7 +50,8 @@ def _header(model: Any) -> list[tuple[str, str]]:
         ("Method", solver),
         ("Iterations", str(model.n_iter_)),
         ("Converged", str(model.converged_)),
-        ("Covariance", "nonrobust (expected information)"),
+        ("Covariance", "nonrobust"),
+        ("Information", "expected (Fisher)"),
         ("No. observations", str(result.nobs)),
         ("Df residuals", str(result.df_resid)),
         ("Df model", str(result.df_model)),
@@ -85,9 +86,14 @@ def summary(model: Any, alpha: float = 0.05) -> Summary:
     ]
     header = _header(model)
     half = (len(header) + 1) // 2
+    left, right = header[:half], header[half:] + [("", "")] * (2 * half - len(header))
+    label = max(len(k) for k, _ in header) + 2
+    value = (WIDTH - 2 * label - 2) // 2
     lines = ["Generalized linear model (glmnotes)".center(WIDTH), "=" * WIDTH]
-    for left, right in zip(header[:half], header[half:] + [("", "")], strict=False):
-        lines.append(f"{left[0] + ':':<14}{left[1]:>24}  {right[0] + ':':<18}{right[1]:>20}")
+    for (a, x), (b, z) in zip(left, right, strict=True):
+        lines.append(
+            f"{a + ':':<{label}}{x:>{value}}  {(b + ':') if b else '':<{label}}{z:>{value}}"
+        )
     name_width = max(10, *(len(row[0]) + 1 for row in rows))
     lines += ["=" * WIDTH, " " * name_width + "".join(f"{c:>11}" for c in columns)]
     lines.append("-" * WIDTH)
