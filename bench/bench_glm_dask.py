@@ -107,7 +107,7 @@ def main() -> None:
     default = float(os.environ.get("BENCH_DASK_ROWS", 2e6))
     parser.add_argument("--n", type=float, default=default, help="rows (default 2e6)")
     parser.add_argument("--p", type=int, default=20)
-    parser.add_argument("--chunk", type=int, default=250_000, help="rows per Dask chunk")
+    parser.add_argument("--chunk", type=int, default=131_072, help="rows per Dask chunk (20 MB)")
     parser.add_argument("--dir", default=None, help="where to write X.npy (a temporary dir)")
     parser.add_argument("--no-in-memory", action="store_true", help="skip the in-memory fit")
     args = parser.parse_args()
