@@ -154,7 +154,7 @@ lab: $(STAMP)
 
 # Benchmarks beside the reference libraries: printed ratios, not tests.
 bench: $(STAMP) $(ORACLE)
-	@for script in bench/bench_glm.py bench/bench_nn.py bench/bench_verify.py; do \
+	@for script in bench/bench_glm.py bench/bench_glm_dask.py bench/bench_nn.py bench/bench_verify.py; do \
 	    echo "== $$script"; $(PY) $$script || exit 1; done
 
 # Build timings: clean, no-op, one chapter touched, each chapter's execution.

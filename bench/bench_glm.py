@@ -17,7 +17,11 @@ glmnotes and both scikit-learn fits are timed in interleaved rounds (median of `
 Printed: times, the ratios glmnotes / scikit-learn and statsmodels / glmnotes, the largest
 coefficient differences, and glmnotes' peak memory during ``fit`` (tracemalloc, a separate run)
 relative to ``X.nbytes``. Targets: <= 0.7x scikit-learn's time, >= 10x faster than statsmodels,
-coefficients within 1e-8 of the tight reference, peak memory <= 3x X.
+coefficients within 1e-8 of the tight reference, peak memory <= 3x X. The floor: one fused pass
+forming X'WX and X'Wz at the fitted weights, as plain numpy (``X.T @ (w[:, None] * X)``,
+``X.T @ (w * z)``) and blocked like glmnotes (8192 rows, ``A.T @ A``); one Newton pass of
+glmnotes (log-likelihood, score and information) and the whole fit per iteration (which also
+holds the start, the last step's pass and the inference) as ratios of both (target <= 2x).
 
 Run: ``python bench/bench_glm.py [--n 1000000] [--p 20] [--repeats 5] [--skip-statsmodels]``.
 """
@@ -74,6 +78,42 @@ def generate(n: int, p: int, seed: int = 0):
     return X, y_poisson, y_logistic
 
 
+def floor_and_pass(X, y, model, family: str, repeats: int) -> tuple[float, float]:
+    """Median times of the floor -- one fused pass forming X'WX and X'Wz with numpy at the fitted
+    weights, ``X.T @ (w[:, None] * X)`` and ``X.T @ (w * z)`` -- and of one Newton pass of
+    glmnotes at the same point (log-likelihood, score and information in one pass)."""
+    from glmnotes.glm.likelihood import accumulate
+    from glmnotes.glm.model import glm_family, resolve_link
+
+    eta = model.intercept_ + X @ model.coef_
+    mu = expit(eta) if family == "bernoulli" else np.exp(eta)
+    w = mu * (1 - mu) if family == "bernoulli" else mu
+    z = eta + (y - mu) / w
+    theta = np.r_[model.intercept_, model.coef_]
+    fam = glm_family(family)
+    link = resolve_link(fam, None)
+
+    def blocked_floor():
+        """The same two products, 8192 rows at a time, X'WX as A'A with A = sqrt(w) X."""
+        gram, rhs = np.zeros((X.shape[1], X.shape[1])), np.zeros(X.shape[1])
+        for start in range(0, len(X), 8192):
+            rows = slice(start, start + 8192)
+            A = X[rows] * np.sqrt(w[rows])[:, None]
+            gram += A.T @ A
+            rhs += X[rows].T @ (w[rows] * z[rows])
+        return gram, rhs
+
+    times, _ = timed(
+        {
+            "floor": lambda: (X.T @ (w[:, None] * X), X.T @ (w * z)),
+            "blocked": blocked_floor,
+            "pass": lambda: accumulate(fam, link, X, y, theta, True, True, True, "newton"),
+        },
+        repeats,
+    )
+    return times["floor"], times["blocked"], times["pass"]
+
+
 def with_intercept(intercept, coef) -> np.ndarray:
     return np.r_[np.ravel(intercept), np.ravel(coef)]
 
@@ -120,6 +160,16 @@ def run(name: str, X, y, family: str, sklearn_model, sm_family, repeats: int, sk
     )
     report("max |coef - scikit-learn tol 1e-4|", f"{np.max(np.abs(theta - default)):.2e}")
     report("peak memory in fit / X.nbytes", f"{memory:.2f}x", "(target <= 3)", memory <= 3)
+    floor, blocked, one_pass = floor_and_pass(X, y, ours, family, repeats)
+    report("the floor: X'WX + X'Wz, one fused pass", f"{floor:.3f} s")
+    report("  the same, blocked (8192 rows, A'A)", f"{blocked:.3f} s")
+    report("one Newton pass (l, X'r, X'WX) / floor", f"{one_pass / floor:.2f}x", "(target <= 2)",
+           one_pass / floor <= 2)  # fmt: skip
+    report("one Newton pass / blocked floor", f"{one_pass / blocked:.2f}x", "(target <= 2)",
+           one_pass / blocked <= 2)  # fmt: skip
+    per_iteration = times["ours"] / ours.n_iter_
+    report("fit time / Newton iterations / floor", f"{per_iteration / floor:.2f}x")
+    report("fit time / Newton iterations / blocked floor", f"{per_iteration / blocked:.2f}x")
     if skip_sm:
         return
     design = sm.add_constant(X)

@@ -47,8 +47,13 @@ BOOK_MACHINERY = {
     "glmnotes.glue": "book",  # IPython (chapters), myst-nb where installed (book)
     "glmnotes.audit": "book",  # nbformat (reads the chapters' notebooks)
 }
-#: Functions of library modules that draw with matplotlib (the ``plot`` extra).
-DRAWING_FUNCTIONS = {("glmnotes.autodiff", "draw"): "plot"}
+#: Functions of library modules that import an optional dependency, and its extra: drawing with
+#: matplotlib (``plot``), and the one function that imports Dask (``dask``), which runs only when
+#: ``GLM.fit`` is given a Dask array (the library never needs it otherwise).
+DRAWING_FUNCTIONS = {
+    ("glmnotes.autodiff", "draw"): "plot",
+    ("glmnotes.glm.dask_rows", "_dask"): "dask",
+}
 
 #: Import names whose distribution is named otherwise (the installed metadata answers the rest).
 DISTRIBUTION_OF = {

@@ -54,8 +54,13 @@ Where things live, one module each (after scikit-learn's ``linear_model._glm``):
 - ``design`` -- the design matrix :math:`[1, X]` without copying ``X``, block by block;
 - ``likelihood`` -- :func:`log_likelihood`, :func:`score`, :func:`fisher_information`,
   :func:`hessian` and the per-observation residuals and weights behind them;
-- ``solvers`` -- :func:`newton_irls`, :func:`gradient_ascent` and their starting point, and
-  :func:`fixed_step_path` (the notes' update with a fixed step, slips and all);
+- ``solvers`` -- :func:`newton_irls`, :func:`gradient_ascent` (one solver shape, after
+  scikit-learn's) and their starting point, and :func:`fixed_step_path` (the notes' update with
+  a fixed step, slips and all);
+- ``rows`` and ``dask_rows`` -- a pass over the data as a sum over parts: in memory, or the row
+  chunks of a ``dask.array`` (out of core; Dask is the optional ``dask`` extra);
+- ``inference`` -- standard errors, Wald tests, deviance, dispersion, AIC/BIC as statsmodels
+  computes them; ``summary`` -- the printed table;
 - ``separation`` -- :func:`separation_direction`: does the estimate exist?
 - ``estimator`` -- :class:`GLM`;
 - ``comparison`` -- the same model fitted by glmnotes, statsmodels and scikit-learn, side by

@@ -11,9 +11,12 @@ from sklearn.utils.metaestimators import available_if
 
 from glmnotes._validation import as_integer_labels, check_design_matrix, offenders
 from glmnotes.families import Bernoulli, ExponentialFamily, GammaDispersion, Gaussian, Multinomial
+from glmnotes.glm.inference import Inference, inference
 from glmnotes.glm.likelihood import fitted_mean, natural_parameter
 from glmnotes.glm.model import checked_response, glm_family, resolve_link
-from glmnotes.glm.solvers import gradient_ascent, newton_irls
+from glmnotes.glm.rows import is_dask_array
+from glmnotes.glm.solvers import in_memory_rows, make_solver
+from glmnotes.glm.summary import Summary, parameter_names, summary
 from glmnotes.links import Link
 
 __all__ = ["GLM"]
@@ -56,6 +59,21 @@ class GLM(BaseEstimator):
     learning_rate : float, default 1.0
         :math:`\alpha` of gradient ascent (halved automatically when a step would lower the
         log-likelihood).
+    scale : None, "pearson", "deviance" or float, default None
+        The dispersion :math:`\phi` behind the standard errors (statsmodels' ``fit(scale=)``),
+        for the names "gaussian" and "gamma": ``None``/``"pearson"`` :math:`X^2/(n - r)`,
+        ``"deviance"`` :math:`D/(n - r)`, or a known value. Other families have a fixed
+        dispersion (1, or the instance's own) and take ``None`` only.
+    use_t : bool, default False
+        Student's t with :math:`n - r` degrees of freedom for p-values and intervals instead of
+        the normal (statsmodels' default is the normal, also when :math:`\phi` is estimated).
+
+    ``X`` and ``y`` may be row-chunked ``dask.array`` s (the ``dask`` extra): each pass is then a
+    sum over chunks computed by the active Dask scheduler (a ``distributed.Client``, once
+    created, is used automatically), the :math:`q\times q` solve in memory; same coefficients
+    as in memory. Split columns are joined (``rechunk``); X and y must share their row chunks.
+    Out of core there is no separation check (it needs ``X`` in memory): a fit that does not
+    converge warns instead. Multinomial needs numpy input.
 
     Attributes
     ----------
@@ -74,6 +92,20 @@ class GLM(BaseEstimator):
         The link used (:mod:`glmnotes.links`).
     dispersion_ : float
     rank_ : int
+    params_ : ndarray
+        Scalar families: the coefficients as one vector, intercept first (statsmodels'
+        ``params`` with ``add_constant``); every inference array below is aligned with it and
+        named by ``param_names_`` (``const``, then the DataFrame's columns or ``x1 ... xp``).
+    cov_params_, bse_, zvalues_, tvalues_, pvalues_ : ndarray
+        :math:`\hat\phi\,(\tilde X^\top W\tilde X)^{+}` with the *expected* (Fisher) weights
+        :math:`w = \mu'^2/V(\mu)` -- statsmodels' default (IRLS, ``cov_type="nonrobust"``),
+        which for a non-canonical link differs from the observed information -- its diagonal's
+        square roots, :math:`z = \hat\theta/\mathrm{se}` (``tvalues_`` is the same array,
+        statsmodels' name), two-sided p-values. See :mod:`glmnotes.glm.inference`.
+    scale_, deviance_, null_deviance_, pearson_chi2_, llf_, aic_, bic_, bic_deviance_ : float
+        As statsmodels' ``scale``, ``deviance``, ``null_deviance``, ``pearson_chi2``, ``llf``,
+        ``aic`` :math:`= -2\ell + 2r`, ``bic_llf`` :math:`= -2\ell + r\log n` (``bic_``) and
+        ``bic_deviance``; ``nobs_``, ``df_model_`` :math:`= r - 1`, ``df_resid_`` :math:`= n - r`.
     classes_ : ndarray
         For bernoulli (``[0, 1]``) and multinomial (the sorted labels seen in ``fit``).
     n_features_in_ : int
@@ -88,6 +120,8 @@ class GLM(BaseEstimator):
         max_iter: int | None = None,
         tol: float | None = None,
         learning_rate: float = 1.0,
+        scale: str | float | None = None,
+        use_t: bool = False,
     ):
         self.family = family
         self.link = link
@@ -96,6 +130,8 @@ class GLM(BaseEstimator):
         self.max_iter = max_iter
         self.tol = tol
         self.learning_rate = learning_rate
+        self.scale = scale
+        self.use_t = use_t
 
     # -- fitting ------------------------------------------------------------------------------
 
@@ -119,30 +155,82 @@ class GLM(BaseEstimator):
             self.classes_ = np.array([0, 1])
         return family, family.validate(y)
 
-    def fit(self, X: Any, y: Any) -> GLM:
-        """Fit the coefficients by maximum likelihood; returns ``self``."""
-        if self.solver not in ("newton", "gradient"):
-            raise ValueError(f"GLM: solver must be 'newton' or 'gradient'; got {self.solver!r}.")
-        X = check_design_matrix(X, f"GLM(family={self.family!r})")
+    def _rows(self, X: Any, y: Any, who: str) -> tuple[ExponentialFamily, Any]:
+        """The family and the rows to fit: in memory (numpy) or chunked (a Dask ``X`` or ``y``,
+        :class:`~glmnotes.glm.dask_rows.DaskRows`)."""
+        if is_dask_array(X) or is_dask_array(y):
+            from glmnotes.glm.dask_rows import DaskRows
+
+            family = glm_family(self.family, k=2 if self._multinomial() else None)
+            if isinstance(family, Bernoulli):
+                self.classes_ = np.array([0, 1])
+            return family, DaskRows(family, X, y, who)
+        X = check_design_matrix(X, who)
         if np.ndim(y) != 1 or len(y) != X.shape[0]:
             raise ValueError(
-                f"GLM(family={self.family!r}): y must be 1-d with one entry per row of X "
-                f"({X.shape[0]}); got shape {np.shape(y)}."
+                f"{who}: y must be 1-d with one entry per row of X ({X.shape[0]}); got shape "
+                f"{np.shape(y)}."
             )
         family, response = self._family_and_response(y)
+        return family, in_memory_rows(family, X, response, None, self.link, self.fit_intercept)[2]
+
+    def _multinomial(self) -> bool:
+        return isinstance(self.family, str) and self.family.lower() in (
+            "multinomial",
+            "categorical",
+        )
+
+    def _scale_rule(self, family: ExponentialFamily) -> Any:
+        """How :math:`\\phi` is set: estimated (``scale``; ``None`` means Pearson) for the names
+        "gaussian" and "gamma", else fixed at the family's dispersion."""
+        estimated = isinstance(self.family, str) and isinstance(family, (Gaussian, GammaDispersion))
+        if not estimated:
+            if self.scale is not None:
+                raise ValueError(
+                    f"GLM(family={self.family!r}): the dispersion is fixed "
+                    f"({family.dispersion:g}), so scale must be None; scale={self.scale!r} is "
+                    "for the names 'gaussian' and 'gamma'."
+                )
+            return "fixed"
+        if self.scale is None or self.scale in ("pearson", "deviance"):
+            return self.scale or "pearson"
+        if isinstance(self.scale, str) or not np.isfinite(self.scale) or self.scale <= 0:
+            raise ValueError(
+                f"GLM: scale must be None, 'pearson', 'deviance' or a positive number; got "
+                f"{self.scale!r}."
+            )
+        return float(self.scale)
+
+    def fit(self, X: Any, y: Any) -> GLM:
+        """Fit the coefficients by maximum likelihood, then the inference (for the scalar
+        families, :mod:`glmnotes.glm.inference`); returns ``self``."""
+        if self.solver not in ("newton", "gradient"):
+            raise ValueError(f"GLM: solver must be 'newton' or 'gradient'; got {self.solver!r}.")
+        who = f"GLM(family={self.family!r})"
+        family, rows = self._rows(X, y, who)
+        scale_rule = self._scale_rule(family) if family.is_scalar else None
+        link = resolve_link(family, self.link)
         newton = self.solver == "newton"
         max_iter = self.max_iter if self.max_iter is not None else (100 if newton else 10_000)
         tol = self.tol if self.tol is not None else (1e-10 if newton else 1e-6)
-        common = dict(link=self.link, fit_intercept=self.fit_intercept, max_iter=max_iter, tol=tol)
-        if newton:
-            result = newton_irls(family, X, response, **common)
-        else:
-            result = gradient_ascent(
-                family, X, response, learning_rate=self.learning_rate, **common
-            )
-        self.link_ = resolve_link(family, self.link)
-        self.n_features_in_ = X.shape[1]
-        theta = result.theta
+        solver = make_solver(
+            self.solver, family, link, rows, self.fit_intercept, max_iter, tol, self.learning_rate
+        )
+        result = solver.solve(None)
+        self.link_ = link
+        self.n_features_in_ = rows.n_features
+        self._set_coefficients(family, result.theta)
+        self.n_iter_ = result.n_iter
+        self.converged_ = result.converged
+        self.loglik_history_ = result.loglik_history
+        self.rank_ = result.rank
+        self.family_ = family
+        if family.is_scalar:
+            self._infer(family, rows, result, scale_rule, X)
+        self.dispersion_ = self.family_.dispersion
+        return self
+
+    def _set_coefficients(self, family: ExponentialFamily, theta: np.ndarray) -> None:
         if self.fit_intercept:
             self.intercept_ = theta[0] if family.is_scalar else theta[0].copy()
             coefficients = theta[1:]
@@ -151,27 +239,55 @@ class GLM(BaseEstimator):
             coefficients = theta
         self.intercept_ = float(self.intercept_) if family.is_scalar else self.intercept_
         self.coef_ = coefficients.copy() if family.is_scalar else coefficients.T.copy()
-        self.n_iter_ = result.n_iter
-        self.converged_ = result.converged
-        self.loglik_history_ = result.loglik_history
-        self.rank_ = result.rank
-        self.family_ = self._with_dispersion(family, X, response, result.rank)
-        self.dispersion_ = self.family_.dispersion
-        return self
 
-    def _with_dispersion(
-        self, family: ExponentialFamily, X: np.ndarray, y: np.ndarray, rank: int
-    ) -> ExponentialFamily:
-        """For the names "gaussian" and "gamma": the family with the estimated dispersion."""
-        if not isinstance(self.family, str) or not isinstance(family, (Gaussian, GammaDispersion)):
-            return family
-        mu = self._mean(X)
-        tiny = np.finfo(float).tiny
-        if isinstance(family, Gaussian):
-            return Gaussian(sigma=np.sqrt(max(float(np.mean((y - mu) ** 2)), tiny)))
-        degrees = X.shape[0] - rank if X.shape[0] > rank else X.shape[0]
-        phi = float(np.sum(((y - mu) / mu) ** 2)) / degrees
-        return GammaDispersion(shape=1.0 / max(phi, tiny))
+    def _infer(self, family, rows, result, scale_rule, X) -> None:
+        """The inference attributes, and for the names "gaussian" and "gamma" the family with
+        the estimated dispersion (gaussian :math:`D/n`, gamma :math:`X^2/(n - r)`)."""
+        found = inference(
+            family, self.link_, rows, result.theta, self.fit_intercept, result.rank,
+            scale_rule, self.use_t,
+        )  # fmt: skip
+        self.inference_ = found
+        self.params_ = found.params.copy()
+        self.param_names_ = parameter_names(X, rows.n_features, self.fit_intercept)
+        self.cov_params_, self.bse_, self.zvalues_ = found.cov_params, found.bse, found.zvalues
+        self.tvalues_, self.pvalues_, self.scale_ = found.zvalues, found.pvalues, found.scale
+        self.deviance_, self.null_deviance_ = found.deviance, found.null_deviance
+        self.pearson_chi2_, self.llf_, self.aic_, self.bic_ = (
+            found.pearson_chi2, found.llf, found.aic, found.bic,
+        )  # fmt: skip
+        self.bic_deviance_, self.nobs_ = found.bic_deviance, found.nobs
+        self.df_model_, self.df_resid_ = found.df_model, found.df_resid
+        if isinstance(self.family, str) and isinstance(family, (Gaussian, GammaDispersion)):
+            tiny = np.finfo(float).tiny
+            if isinstance(family, Gaussian):
+                self.family_ = Gaussian(sigma=np.sqrt(max(found.deviance / found.nobs, tiny)))
+            else:
+                degrees = found.df_resid if found.df_resid > 0 else found.nobs
+                phi = found.pearson_chi2 / degrees
+                self.family_ = GammaDispersion(shape=1.0 / max(phi, tiny))
+
+    def conf_int(self, alpha: float = 0.05) -> np.ndarray:
+        r"""Wald confidence intervals ``(q, 2)`` for ``params_``:
+        :math:`\hat\theta_j \mp z_{1-\alpha/2}\,\mathrm{se}_j` (Student's t with ``df_resid_``
+        degrees of freedom when ``use_t``), as statsmodels' ``conf_int``."""
+        return self._fitted_inference().conf_int(alpha)
+
+    def summary(self, alpha: float = 0.05) -> Summary:
+        """A plain-text table (a ``str`` that notebooks show as HTML): the model, its fit
+        statistics and one row per coefficient, laid out like statsmodels' ``summary()``."""
+        return summary(self, alpha)
+
+    def _fitted_inference(self) -> Inference:
+        if not hasattr(self, "coef_"):
+            from sklearn.exceptions import NotFittedError
+
+            raise NotFittedError("This GLM is not fitted yet; call fit(X, y) first.")
+        if not hasattr(self, "inference_"):
+            raise ValueError(
+                "GLM: inference is computed for the scalar families only, not multinomial."
+            )
+        return self.inference_
 
     # -- prediction ---------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ summed block by block (:mod:`glmnotes.glm.design`) in one pass over the data
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -28,7 +29,9 @@ from glmnotes.glm.model import is_canonical, prepare
 from glmnotes.links import Link
 
 __all__ = [
+    "Sums",
     "accumulate",
+    "block_sums",
     "fisher_information",
     "fitted_mean",
     "hessian",
@@ -137,6 +140,112 @@ def _observed_weight(
 # ---------------------------------------------------------------------------------------------
 
 
+@dataclass
+class Sums:
+    r"""What one pass over some rows adds up: the log-likelihood without
+    :math:`\sum_i\log b(y_i)`, the score, the expected and observed information, and whether
+    every observed weight was non-negative. Sums over disjoint rows add (``+``), so a pass over
+    the whole data is the sum of passes over its blocks or chunks (:mod:`glmnotes.glm.rows`).
+    ``value = -inf`` (and nothing else) when some row left the parameter space."""
+
+    value: float | None = None
+    gradient: np.ndarray | None = None
+    fisher: np.ndarray | None = None
+    observed: np.ndarray | None = None
+    observed_is_psd: bool = True
+
+    def __add__(self, other: Sums) -> Sums:
+        if self.value == -np.inf or other.value == -np.inf:
+            return Sums(value=-np.inf)
+        return Sums(
+            *(
+                None if a is None else a + b
+                for a, b in zip(self._parts(), other._parts(), strict=True)
+            ),
+            observed_is_psd=self.observed_is_psd and other.observed_is_psd,
+        )
+
+    def _parts(self) -> tuple:
+        return self.value, self.gradient, self.fisher, self.observed
+
+    def result(self, information: str | None) -> tuple:
+        """``(value, gradient, matrix)``; ``matrix`` is the observed information for
+        ``"observed"``, the Fisher information for ``"fisher"``, and for ``"newton"`` the observed
+        one when it is safe for Newton's method -- all its weights non-negative, or the matrix
+        positive definite (Cholesky succeeds) -- else Fisher's (Fisher scoring)."""
+        if self.value == -np.inf:
+            return -np.inf, None, None
+        observed = self.observed is not None and (
+            information == "observed"
+            or (
+                information == "newton"
+                and (self.observed_is_psd or _is_positive_definite(self.observed))
+            )
+        )
+        return self.value, self.gradient, self.observed if observed else self.fisher
+
+
+def _is_positive_definite(matrix: np.ndarray) -> bool:
+    """Whether a symmetric matrix is positive definite (its Cholesky factorisation exists)."""
+    try:
+        np.linalg.cholesky(matrix)
+    except np.linalg.LinAlgError:
+        return False
+    return bool(np.all(np.isfinite(matrix)))
+
+
+def block_sums(
+    X: np.ndarray,
+    t: np.ndarray | None,
+    family: ExponentialFamily,
+    link: Link,
+    theta: np.ndarray,
+    fit_intercept: bool,
+    objective: bool = False,
+    score: bool = False,
+    information: str | None = None,
+) -> Sums:
+    r"""The :class:`Sums` over the rows of ``X`` (block by block, :data:`BLOCK_ROWS` rows at a
+    time), of what is asked for:
+
+    - ``objective``: :math:`\sum_i (\eta_i^\top T(y_i) - A(\eta_i))/\phi`; if a block leaves
+      the parameter space the pass stops with ``value = -inf``;
+    - ``score``: :math:`\tilde X^\top r`;
+    - ``information``: ``"fisher"`` (expected), ``"observed"`` (:math:`-\nabla^2\ell`) or
+      ``"newton"`` (both, for :meth:`Sums.result` to choose). For the canonical link they are
+      one matrix, and only the Fisher one is formed.
+    """
+    size = (X.shape[1] + int(fit_intercept)) * family.eta_size
+    need_observed = not is_canonical(family, link) and information in ("observed", "newton")
+    need_fisher = information == "newton" or (information is not None and not need_observed)
+    sums = Sums(
+        value=0.0 if objective else None,
+        gradient=np.zeros(np.shape(theta)) if score else None,
+        fisher=np.zeros((size, size)) if need_fisher else None,
+        observed=np.zeros((size, size)) if need_observed else None,
+    )
+    for rows in blocks(len(X)):
+        block = X[rows]
+        t_block = None if t is None else t[rows]
+        s = design_dot(block, theta, fit_intercept)
+        if objective:
+            block_value = _objective(family, link, t_block, s)
+            if block_value == -np.inf:
+                return Sums(value=-np.inf)
+            sums.value += block_value
+        if score or need_fisher:
+            residual, weight = residual_and_weight(family, link, t_block if score else None, s)
+            if score:
+                sums.gradient += design_tdot(block, residual, fit_intercept)
+            if need_fisher:
+                sums.fisher += information_block(block, weight, family.is_scalar, fit_intercept)
+        if need_observed:
+            weight = _observed_weight(family, link, t_block, s)
+            sums.observed_is_psd &= bool(np.all(weight >= 0))
+            sums.observed += weighted_gram(block, weight, fit_intercept)
+    return sums
+
+
 def accumulate(
     family: ExponentialFamily,
     link: Link,
@@ -148,51 +257,11 @@ def accumulate(
     score: bool = False,
     information: str | None = None,
 ) -> tuple[float | None, np.ndarray | None, np.ndarray | None]:
-    r"""One pass over the data, block by block, summing what is asked for.
-
-    Returns ``(value, gradient, matrix)`` (``None`` for what was not asked):
-
-    - ``objective``: :math:`\sum_i (\eta_i^\top T(y_i) - A(\eta_i))/\phi`, the log-likelihood
-      without :math:`\sum_i \log b(y_i)`; if a block leaves the parameter space the pass stops
-      and returns ``(-inf, None, None)``;
-    - ``score``: :math:`\tilde X^\top r`;
-    - ``information``: ``"fisher"`` (expected), ``"observed"`` (:math:`-\nabla^2\ell`) or
-      ``"newton"`` (observed if all its weights are non-negative, else Fisher). For the
-      canonical link the three are the same matrix.
-    """
-    q = X.shape[1] + int(fit_intercept)
-    size = q * family.eta_size
-    value = 0.0 if objective else None
-    gradient = np.zeros(np.shape(theta)) if score else None
-    canonical = is_canonical(family, link)
-    need_observed = not canonical and information in ("observed", "newton")
-    need_fisher = information == "newton" or (information is not None and not need_observed)
-    fisher = np.zeros((size, size)) if need_fisher else None
-    observed = np.zeros((size, size)) if need_observed else None
-    observed_is_psd = True
-    for rows in blocks(len(X)):
-        block = X[rows]
-        t_block = None if t is None else t[rows]
-        s = design_dot(block, theta, fit_intercept)
-        if objective:
-            block_value = _objective(family, link, t_block, s)
-            if block_value == -np.inf:
-                return -np.inf, None, None
-            value += block_value
-        if score or need_fisher:
-            residual, weight = residual_and_weight(family, link, t_block if score else None, s)
-            if score:
-                gradient += design_tdot(block, residual, fit_intercept)
-            if need_fisher:
-                fisher += information_block(block, weight, family.is_scalar, fit_intercept)
-        if need_observed:
-            weight = _observed_weight(family, link, t_block, s)
-            observed_is_psd &= bool(np.all(weight >= 0))
-            observed += weighted_gram(block, weight, fit_intercept)
-    if information == "newton" and need_observed and observed_is_psd:
-        fisher = observed
-    matrix = observed if information == "observed" and need_observed else fisher
-    return value, gradient, matrix
+    r"""One pass over the data: ``(value, gradient, matrix)`` (``None`` for what was not
+    asked), the :meth:`Sums.result` of :func:`block_sums` (same arguments); ``(-inf, None,
+    None)`` if some row leaves the parameter space."""
+    sums = block_sums(X, t, family, link, theta, fit_intercept, objective, score, information)
+    return sums.result(information)
 
 
 # ---------------------------------------------------------------------------------------------
