@@ -99,6 +99,10 @@ STEP_KINDS = ("proved", "by definition", "numeric", "errata", "unverified", "fai
 #: Checked lines that a machine established (a proof, a numeric agreement, an erratum shown
 #: false); "by definition" lines had nothing to check, "unverified" ones were not decided.
 MACHINE_CHECKED = ("proved", "numeric", "errata")
+#: The proved lines split by scope (the two add up to "proved"): proved with no size fixed by the
+#: checker, and proved for fixed sizes only (a size given to the checker, ``m = 3``, matrix
+#: ``dims``, or explicit matrices of symbols in the derivation).
+PROVED_GENERAL, PROVED_SIZED = "proved, no size fixed", "proved for fixed sizes"
 
 _FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,}|:{3,})\s*(?P<info>.*)$")
 _DIRECTIVE = re.compile(r"^\{(?P<name>[^}\s]+)\}\s*(?P<argument>.*)$")
@@ -467,20 +471,36 @@ def step_counts(records: Iterable[dict[str, Any]]) -> dict[str, int]:
     """Checked lines of the given derivation records: proved / by definition / numeric / errata
     shown false / unverified (and ``failed``: a false step that is not an erratum, which should
     not exist)."""
-    counts = dict.fromkeys(("steps", *STEP_KINDS), 0)
+    counts = dict.fromkeys(("steps", *STEP_KINDS, PROVED_GENERAL, PROVED_SIZED), 0)
     for record in records:
         lines = [{"verdict": record["start_verdict"]}] if record.get("start_verdict") else []
         lines += [s for s in record["steps"] if isinstance(s, dict)]
+        explicit = _fixed_sizes(record)
         for line in lines:
-            kind = (line.get("verdict") or {}).get("kind")
+            verdict = line.get("verdict") or {}
+            kind = verdict.get("kind")
             counts["steps"] += 1
             if line.get("erratum") and kind == "failed":
                 counts["errata"] += 1
             elif kind in counts:
                 counts[kind] += 1
+                if kind == "proved":
+                    sized = explicit or bool(verdict.get("concrete"))
+                    counts[PROVED_SIZED if sized else PROVED_GENERAL] += 1
             else:
                 counts["unverified"] += 1
     return counts
+
+
+def _fixed_sizes(record: dict[str, Any]) -> bool:
+    """Whether a derivation is written for fixed sizes as a whole: matrix ``dims``, or explicit
+    matrices in its lines or definitions (a proof of such a line holds for those sizes)."""
+    if record.get("dims"):
+        return True
+    texts = [str(record.get("start", ""))]
+    texts += [str(s.get("expr", "")) for s in record.get("steps", []) if isinstance(s, dict)]
+    texts += [str(v) for v in (record.get("given") or {}).values()]
+    return any("Matrix(" in text for text in texts)
 
 
 # --- the audit -------------------------------------------------------------------------------
@@ -637,7 +657,8 @@ _COLUMNS = (
     ("declared", "declared"),
     ("uncovered", "uncovered"),
     ("bad glue", "bad_glue"),
-    ("proved", "proved"),
+    ("proved", PROVED_GENERAL),
+    ("for sizes", PROVED_SIZED),
     ("by definition", "by definition"),
     ("numeric", "numeric"),
     ("errata", "errata"),

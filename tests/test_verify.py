@@ -628,8 +628,11 @@ def test_latex_has_one_line_per_step_with_marks_and_justifications():
     d.layout = "inline"  # one row per step, mark and justification beside it
     lines = rows(d._repr_latex_())
     assert len(lines) == len(d.steps) + 1 == 5  # one row per step, then the scope
-    assert lines[4] == rf"&\qquad {{\small {{\scriptstyle {verify.display.scope_latex(d)}}}}}"
-    assert r"\eta \in (-30, 30)" in lines[4]
+    # the scope row names what the lines are about (the title), then the box
+    title = verify.display.text_latex(d.title) + r"\text{: }"
+    scope = verify.display.scope_latex(d)
+    assert lines[4] == rf"&\qquad {{\small {{\scriptstyle {title}{scope}}}}}"
+    assert r"\eta \in (-30, 30)" in lines[4] and "Bernoulli mean" in lines[4]
     lines = lines[:4]
     for line in lines:
         assert line.count("&") - line.count(r"\&") == 3  # left &= right && annotation

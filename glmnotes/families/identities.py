@@ -181,7 +181,10 @@ def mean_identity(
     d = Derivation(
         Eq(expectation, over(T_i * p)),
         label=label or f"ef-mean-{c.view.name}-{i}",
-        title=f"The notes' proof of the mean identity ({c.view.name}, coordinate {i + 1})",
+        title=(
+            f"The notes' proof of the mean identity, computed for the {c.view.name} family "
+            f"($b$, $T$, $A$ and $p$ are its formulas; coordinate {i + 1})"
+        ),
         domain=c.domain,
         registry=registry,
     )
@@ -213,7 +216,10 @@ def covariance_identity(
     d = Derivation(
         sp.Derivative(c.A, eta_i, eta_j),
         label=label or f"ef-cov-{c.view.name}-{i}{j}",
-        title=f"The covariance identity ({c.view.name}, entry {i + 1}, {j + 1})",
+        title=(
+            f"The covariance identity, computed for the {c.view.name} family "
+            f"($b$, $T$, $A$ and $p$ are its formulas; entry {i + 1}, {j + 1})"
+        ),
         domain=c.domain,
         registry=registry,
     )

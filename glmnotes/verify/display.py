@@ -279,7 +279,9 @@ def latex(derivation: Derivation) -> str:
         lines = [rf"{expr_latex(d.start)} &"]
     scope = scope_latex(d)
     if scope:
-        lines.append(rf"&\qquad {{\small {{\scriptstyle {scope}}}}}")
+        # the title with the scope: what the lines are about (a family, the sizes), in print too
+        title = text_latex(d.title) + r"\text{: }" if d.title != d.label else ""
+        lines.append(rf"&\qquad {{\small {{\scriptstyle {title}{scope}}}}}")
     for number, definition in enumerate(definitions_latex(d)):
         lead = r"\text{with }" if number == 0 else r"\phantom{\text{with }}"
         lines.append(rf"&\qquad {{\small {{\scriptstyle {lead}{definition}}}}}")
