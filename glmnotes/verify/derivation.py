@@ -86,6 +86,14 @@ def _reader_spec(derivation: Derivation) -> dict[str, Any] | None:
     return reader_spec(derivation)
 
 
+def _explicit_matrix(expr: Any) -> bool:
+    if isinstance(expr, sp.MatrixBase):
+        return True
+    if isinstance(expr, sp.BlockMatrix) or not isinstance(expr, sp.Basic):
+        return False
+    return any(_explicit_matrix(arg) for arg in expr.args)
+
+
 def kind_of(verdict: Verdict, erratum: str | None) -> str:
     """The summary kind of a checked line (one of ``registry.KINDS``)."""
     if erratum is not None:
@@ -362,6 +370,13 @@ class Derivation:
                 boxes[symbol] = default_box(symbol)
         return boxes
 
+    def has_explicit_matrices(self) -> bool:
+        """Whether a line or a definition holds an explicit matrix (entries written out, so of
+        one size: what is proved of it holds for that size). Block matrices, whose blocks may
+        have symbolic sizes, do not count."""
+        expressions = [self.start, *(s.expr for s in self.steps), *self.given.values()]
+        return any(_explicit_matrix(expr) for expr in expressions)
+
     # -- display --
 
     def latex(self) -> str:
@@ -384,6 +399,7 @@ class Derivation:
             "dims": {str(k): int(v) for k, v in self.dims.items()},
             "condition": self.condition,
             "scope": display.scope_text(self),
+            "explicit_matrices": self.has_explicit_matrices(),
             "steps": [s.to_record() for s in self.steps],
             "counts": self.counts(),
         }
