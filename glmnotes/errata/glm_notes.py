@@ -632,7 +632,7 @@ LEARNING_RATE_SIGN = Erratum(
     ),
     correction=(
         r"$\alpha = \beta/m$ with $\beta > 0$ (and small enough for the step not to "
-        r"overshoot, {ref}`erratum-glm-vectorised-update`)."
+        r"overshoot: see the erratum on the vectorised update)."
     ),
     chapter="glm",
     checked_by="an equation chain for logistic regression with one example (the slope "

@@ -328,8 +328,8 @@ CLOSED_FORM_LOSS = Erratum(
         r"closed-form solution; the least-squares formula does not solve it."
     ),
     correction=(
-        r"With squared error, least squares in closed form (subject to the rank bound, "
-        r"{ref}`erratum-lin-reduced-rank`); with a sigmoid or softmax output, a GLM fitted "
+        r"With squared error, least squares in closed form (subject to the rank bound of a "
+        r"narrow layer); with a sigmoid or softmax output, a GLM fitted "
         r"iteratively (Newton/IRLS, or gradient ascent)."
     ),
     chapter="linear-networks",
