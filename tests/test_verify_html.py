@@ -159,3 +159,17 @@ def test_the_title_is_shown_not_only_read_out():
     caption = page.split('<p class="glmnotes-title tex2jax_process">')[1].split("</p>")[0]
     assert caption == r"For the exponential family, \(m = 3\)"
     assert page.index("glmnotes-title") < page.index("glmnotes-steps")  # above the marks
+
+
+def test_the_title_is_printed_with_or_without_a_box():
+    import sympy as sp
+
+    from glmnotes.verify import Derivation
+
+    t = sp.Symbol("t", real=True)
+    boxless = Derivation(sp.Subs(sp.Derivative(t**3, (t, 2)), t, 1), label="c", title="At one")
+    boxless.step(sp.Integer(6), "evaluate")
+    assert boxless.latex().splitlines()[-2].endswith(r"{\scriptstyle \text{At one}}}")
+    untitled = Derivation(sp.Subs(sp.Derivative(t**3, (t, 2)), t, 1), label="u")
+    untitled.step(sp.Integer(6), "evaluate")
+    assert "At one" not in untitled.latex() and len(untitled.latex().splitlines()) == 4
