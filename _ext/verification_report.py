@@ -13,16 +13,33 @@ from docutils import nodes
 from docutils.parsers.rst import Directive
 from sphinx import addnodes
 
-from glmnotes.audit import audit_book, machine_checked_share, totals
+from glmnotes.audit import (
+    PROVED_GENERAL,
+    PROVED_SIZED,
+    audit_book,
+    machine_checked_share,
+    totals,
+)
 
 # Two narrow tables rather than one wide one: the display equations of each chapter, and the
 # lines of its derivations by kind.
 EQUATIONS = ("equations", "checked", "declared")
-LINES = ("proved", "by definition", "numeric", "errata", "unverified", "argued")
+LINES = (
+    "proved",
+    "proved for fixed sizes",
+    "by definition",
+    "numeric",
+    "errata",
+    "unverified",
+    "argued",
+)
 LEGEND = (
     "Equations: display equations in the prose; checked: those that are glued, checked "
     "derivations; declared: definitions and assumptions, stated rather than derived. Lines of "
-    "the derivations: proved symbolically; true by definition (both sides the same expression, "
+    "the derivations: proved symbolically with no size fixed by the checker (a derivation "
+    "written out for one network says which in its title); proved for fixed sizes only (a "
+    "size given to the checker, such as m = 3, or explicit matrices); true by definition (both "
+    "sides the same expression, "
     "or the same once a definition is put in: nothing to prove); verified numerically at random "
     "points at two precisions; errata (the notes' own false steps, shown false); not verified. "
     "Argued: results argued in prose or cited, and labelled so where they appear. The last row "
@@ -88,7 +105,8 @@ class VerificationReport(Directive):
                     "equations": counts["display"],
                     "checked": counts["covered"],
                     "declared": counts["declared"],
-                    "proved": steps.get("proved", 0),
+                    "proved": steps.get(PROVED_GENERAL, 0),
+                    "proved for fixed sizes": steps.get(PROVED_SIZED, 0),
                     "by definition": steps.get("by definition", 0),
                     "numeric": steps.get("numeric", 0),
                     "errata": steps.get("errata", 0),
@@ -115,7 +133,8 @@ class VerificationReport(Directive):
             "equations": book["display"],
             "checked": book["covered"],
             "declared": book["declared"],
-            "proved": book["proved"],
+            "proved": book[PROVED_GENERAL],
+            "proved for fixed sizes": book[PROVED_SIZED],
             "by definition": book["by definition"],
             "numeric": book["numeric"],
             "errata": book["errata"],
@@ -135,7 +154,9 @@ class VerificationReport(Directive):
             "checked by machine"
         )
         headline += nodes.Text(
-            f": {share['proved']} proved symbolically, {share['numeric']} verified numerically, "
+            f": {share['proved']} proved symbolically with no size fixed, "
+            f"{share['proved for fixed sizes']} proved for fixed sizes only, "
+            f"{share['numeric']} verified numerically, "
             f"{share['errata']} errata of the notes shown false. The other "
             f"{claims - checked}: {share['by definition']} true by definition (nothing to "
             f"prove), {share['argued']} argued in prose or cited, {share['unverified']} not "

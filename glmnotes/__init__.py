@@ -53,6 +53,8 @@ Modules, named after what they hold:
 - :mod:`glmnotes.symbolic_networks` -- small networks written out in sympy symbols, for the
   derivations: a quantity shown by its name and checked by its definition, one hidden layer of
   logistic units, any depth with the backward recursion, explicit linear layers.
+- :mod:`glmnotes.network_likelihood` -- what a network's log-likelihood is not: concave (a
+  line with positive curvature) or identifiable (swapped and sign-flipped hidden units).
 - :mod:`glmnotes.network_diagrams` -- pictures of networks: stacked units with one logistic
   regression highlighted, and a linear network folding into one matrix.
 - :mod:`glmnotes.linear` -- least squares and reduced-rank regression in closed form.

@@ -99,6 +99,10 @@ STEP_KINDS = ("proved", "by definition", "numeric", "errata", "unverified", "fai
 #: Checked lines that a machine established (a proof, a numeric agreement, an erratum shown
 #: false); "by definition" lines had nothing to check, "unverified" ones were not decided.
 MACHINE_CHECKED = ("proved", "numeric", "errata")
+#: The proved lines split by scope (the two add up to "proved"): proved with no size fixed by the
+#: checker, and proved for fixed sizes only (a size the proof needed, ``m = 3`` or matrix
+#: ``dims``, or explicit matrices of symbols in the derivation).
+PROVED_GENERAL, PROVED_SIZED = "proved, no size fixed", "proved for fixed sizes"
 
 _FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,}|:{3,})\s*(?P<info>.*)$")
 _DIRECTIVE = re.compile(r"^\{(?P<name>[^}\s]+)\}\s*(?P<argument>.*)$")
@@ -467,20 +471,33 @@ def step_counts(records: Iterable[dict[str, Any]]) -> dict[str, int]:
     """Checked lines of the given derivation records: proved / by definition / numeric / errata
     shown false / unverified (and ``failed``: a false step that is not an erratum, which should
     not exist)."""
-    counts = dict.fromkeys(("steps", *STEP_KINDS), 0)
+    counts = dict.fromkeys(("steps", *STEP_KINDS, PROVED_GENERAL, PROVED_SIZED), 0)
     for record in records:
         lines = [{"verdict": record["start_verdict"]}] if record.get("start_verdict") else []
         lines += [s for s in record["steps"] if isinstance(s, dict)]
+        explicit = _fixed_sizes(record)
         for line in lines:
-            kind = (line.get("verdict") or {}).get("kind")
+            verdict = line.get("verdict") or {}
+            kind = verdict.get("kind")
             counts["steps"] += 1
             if line.get("erratum") and kind == "failed":
                 counts["errata"] += 1
             elif kind in counts:
                 counts[kind] += 1
+                if kind == "proved":
+                    sized = explicit or bool(verdict.get("concrete"))
+                    counts[PROVED_SIZED if sized else PROVED_GENERAL] += 1
             else:
                 counts["unverified"] += 1
     return counts
+
+
+def _fixed_sizes(record: dict[str, Any]) -> bool:
+    """Whether a derivation is written for fixed sizes as a whole: explicit matrices in its lines
+    or definitions (``explicit_matrices`` in its record: a proof of such a line holds for those
+    sizes). Matrix ``dims`` alone do not count: a line proved with symbolic shapes holds for
+    every size, and one that needed the ``dims`` says so in its verdict (``concrete``)."""
+    return bool(record.get("explicit_matrices"))
 
 
 # --- the audit -------------------------------------------------------------------------------
@@ -524,6 +541,90 @@ def audit_chapter(chapter: Path, notebooks: Path) -> ChapterAudit:
         records=dict(records.derivations),
         argued_labels=set(records.argued),
     )
+
+
+# --- words as strong as the checks -----------------------------------------------------------
+
+#: Words that claim generality in size: "any size", "every number", "all depths", "always".
+GENERAL_WORDS = re.compile(
+    r"\b(?:any|every|all)\s+(?:sizes?|numbers?|depths?|widths?|shapes?)\b|\balways\b", re.I
+)
+#: A sentence that says which sizes were checked, or that the general case is argued.
+NAMED_SIZES = re.compile(
+    r"[A-Za-z]\s*=\s*\d|\d\s*\\times\s*\d|\bnot checked\b|\bargued\b|\bnot a check\b", re.I
+)
+
+
+def _fixed_size_record(record: dict[str, Any]) -> bool:
+    """A derivation some line of which holds only for fixed sizes."""
+    lines = [record.get("start_verdict") or {}]
+    lines += [(s.get("verdict") or {}) for s in record.get("steps", []) if isinstance(s, dict)]
+    return _fixed_sizes(record) or any(line.get("concrete") for line in lines)
+
+
+def _prose_blocks(text: str) -> list[tuple[int, str, str | None]]:
+    """The chapter as blocks in order: ``(line, "prose", paragraph)`` for each paragraph of
+    prose outside fences, ``(line, "glue", name)`` for each ``{glue:math}``; other fenced
+    blocks (code cells, directives) are skipped."""
+    blocks: list[tuple[int, str, str | None]] = []
+    fence: str | None = None
+    paragraph: list[str] = []
+    start = 0
+
+    def flush() -> None:
+        if paragraph:
+            blocks.append((start, "prose", " ".join(paragraph)))
+            paragraph.clear()
+
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _FENCE.match(line.strip())
+        if fence is not None:
+            if match and match.group("fence") == fence and not match.group("info"):
+                fence = None
+            continue
+        if match:
+            flush()
+            fence = match.group("fence")
+            directive = _DIRECTIVE.match(match.group("info"))
+            if directive and directive.group("name") == "glue:math":
+                blocks.append((number, "glue", directive.group("argument").strip() or None))
+            continue
+        if not line.strip() or line.startswith(("#", "%", "(")):
+            flush()
+            continue
+        if not paragraph:
+            start = number
+        paragraph.append(line.strip())
+    flush()
+    return blocks
+
+
+def overclaims(chapter: Path, notebooks: Path) -> list[str]:
+    """Sentences beside a derivation checked only for fixed sizes that claim generality ("any
+    size", "every number", "always") without naming the sizes (``m = 4``, ``3 \\times 2``) or
+    saying that the general case is argued or not checked: ``file:line: sentence``.
+
+    "Beside" is the paragraph of prose just before the glued derivation and the one just after
+    it."""
+    path = notebooks / f"{chapter.stem}.ipynb"
+    if not path.exists():
+        return []
+    records = read_notebook(path)
+    blocks = _prose_blocks(chapter.read_text(encoding="utf-8"))
+    found: list[str] = []
+    for index, (_, kind, name) in enumerate(blocks):
+        record = records.glue.get(name) if kind == "glue" else None
+        if not record or not _fixed_size_record(record):
+            continue
+        before = [b for b in blocks[:index] if b[1] == "prose"][-1:]
+        after = [b for b in blocks[index + 1 :] if b[1] == "prose"][:1]
+        for line, _, paragraph in before + after:
+            for sentence in re.split(r"(?<=[.!?])\s+", paragraph or ""):
+                if GENERAL_WORDS.search(sentence) and not NAMED_SIZES.search(sentence):
+                    problem = f"{chapter}:{line}: {sentence[:120]} (beside {name})"
+                    if problem not in found:
+                        found.append(problem)
+    return found
 
 
 def relations(text: str) -> int:
@@ -637,7 +738,8 @@ _COLUMNS = (
     ("declared", "declared"),
     ("uncovered", "uncovered"),
     ("bad glue", "bad_glue"),
-    ("proved", "proved"),
+    ("proved", PROVED_GENERAL),
+    ("for sizes", PROVED_SIZED),
     ("by definition", "by definition"),
     ("numeric", "numeric"),
     ("errata", "errata"),

@@ -485,3 +485,52 @@ def collapsed_coefficients(
     for layer in range(len(weights) - 1):
         intercept += through(biases[layer], layer + 1)
     return intercept, slopes
+
+
+def layer_differential(n: int = 2, q: int = 2, r: int = 2, registry=None):
+    r"""The chain rule for one layer, :math:`dA_{l+1} = (\phi'(A_l) \circ dA_l)\, W_{l+1}`,
+    checked for ``n x q`` and ``q x r`` matrices written entry by entry: every entry of
+    :math:`A_l` a function of a parameter :math:`t`, :math:`\phi` an undefined function (so the
+    line holds for every differentiable activation), :math:`A_{l+1} = \phi(A_l) W_{l+1} +
+    \mathbf 1 b_{l+1}^\top`, and :math:`d` the derivative in :math:`t`. A
+    :class:`~glmnotes.verify.Derivation` labelled ``dl-layer-differential``."""
+    from glmnotes.notation import Eq
+    from glmnotes.verify import Derivation
+
+    t = _real("t")
+    phi = sp.Function(r"\phi")
+    u = sp.Dummy("u")
+    A = sp.ImmutableMatrix(n, q, lambda j, k: sp.Function(f"a_{{{j + 1}{k + 1}}}")(t))
+    W = symbol_matrix("w", q, r)
+    b = sp.ImmutableMatrix(1, r, lambda _, k: _real(f"b_{{{k + 1}}}"))
+    ones = sp.ImmutableMatrix(n, 1, lambda *_: 1)
+    next_layer = A.applyfunc(phi) * W + ones * b
+    slope = A.applyfunc(lambda a: sp.Subs(sp.Derivative(phi(u), u), u, a))
+    names = {
+        "dA_next": sp.MatrixSymbol("dA_{l+1}", n, r),
+        "slope": sp.MatrixSymbol(r"{\phi'(A_l)}", n, q),
+        "dA": sp.MatrixSymbol("dA_l", n, q),
+        "W": sp.MatrixSymbol("W_{l+1}", q, r),
+    }
+    return Derivation(
+        Eq(
+            names["dA_next"],
+            sp.MatMul(
+                sp.HadamardProduct(names["slope"], names["dA"], evaluate=False),
+                names["W"],
+                evaluate=False,
+            ),
+        ),
+        given={
+            names["dA_next"]: next_layer.applyfunc(lambda e: sp.Derivative(e, t)),
+            names["slope"]: slope,
+            names["dA"]: A.applyfunc(lambda a: sp.Derivative(a, t)),
+            names["W"]: W,
+        },
+        label="dl-layer-differential",
+        title=(
+            f"The chain rule for one layer, ${n} \\times {q}$ and ${q} \\times {r}$ "
+            "matrices, any activation $\\phi$"
+        ),
+        registry=registry,
+    )

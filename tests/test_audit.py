@@ -220,6 +220,8 @@ def test_steps_are_counted_from_the_notebook_records(book):
         "errata": 1,
         "unverified": 0,
         "failed": 0,
+        "proved, no size fixed": 3,
+        "proved for fixed sizes": 0,
     }
 
 
@@ -239,7 +241,26 @@ def test_equation_chain_start_and_numeric_and_unverified_steps_are_counted():
         "errata": 0,
         "unverified": 1,
         "failed": 0,
+        "proved, no size fixed": 0,
+        "proved for fixed sizes": 0,
     }
+
+
+def test_proved_lines_are_split_by_the_sizes_they_hold_for():
+    m = sp.Symbol("m", integer=True, positive=True)
+    k = sp.Symbol("k", integer=True)
+    x = sp.IndexedBase("x")
+    general = Derivation((x[1] + 1) ** 2, label="general")
+    general.step(x[1] ** 2 + 2 * x[1] + 1, "expand")
+    sized = Derivation(sp.Sum(x[k], (k, 1, m)) ** 2, given={m: 2}, label="sized")
+    sized.step((x[1] + x[2]) ** 2, "m = 2")
+    row, column = sp.ImmutableMatrix([[x[1], 1]]), sp.ImmutableMatrix([[2], [3]])
+    explicit = Derivation(sp.MatMul(row, column, evaluate=False), label="explicit")
+    explicit.step(sp.ImmutableMatrix([[2 * x[1] + 3]]), "multiply out")
+    counts = audit.step_counts([general.record(), sized.record(), explicit.record()])
+    assert counts["proved"] == 3
+    assert counts["proved, no size fixed"] == 1  # the general identity only
+    assert counts["proved for fixed sizes"] == 2  # m = 2, and explicit 1 x 2 and 2 x 1 matrices
 
 
 def test_table_lists_uncovered_equations_with_file_and_line(book, capsys):
@@ -250,9 +271,9 @@ def test_table_lists_uncovered_equations_with_file_and_line(book, capsys):
     header = out.splitlines()[0].split()
     assert header[:3] == ["chapter", "display", "covered"]
     row = next(line for line in out.splitlines() if line.startswith("chapter.md"))
-    # display covered declared uncovered bad-glue proved by-definition numeric errata unverified
-    # argued notebook
-    assert row.split()[1:13] == ["13", "1", "4", "6", "2", "3", "0", "0", "1", "0", "0", "ok"]
+    # display covered declared uncovered bad-glue proved (no size fixed) proved-for-sizes
+    # by-definition numeric errata unverified argued notebook
+    assert row.split()[1:14] == ["13", "1", "4", "6", "2", "3", "0", "0", "0", "1", "0", "0", "ok"]
     sigma_line = line_of(CHAPTER, "\\sigma(\\eta)")
     assert f"chapter.md:{sigma_line}: \\sigma(\\eta) = 1/(1+e^{{-\\eta}})" in out
     assert "Uncovered display equations (6):" in out

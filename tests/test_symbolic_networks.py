@@ -241,3 +241,16 @@ def test_products_and_sums_are_kept_as_written():
     norm = frobenius_squared(sp.Matrix(numbers))
     assert float(norm.doit()) == pytest.approx(np.sum(numbers**2))
     assert "a_{11}" in sp.latex(A) and "a_{10}" in sp.latex(symbol_matrix("a", 2, 1, bias=True))
+
+
+def test_the_layer_differential_is_proved_and_needs_the_slope():
+    from glmnotes.symbolic_networks import layer_differential
+    from glmnotes.verify import VerdictKind, check_equal
+
+    d = layer_differential()
+    assert d.start_verdict.kind is VerdictKind.PROVED
+    # without the slope the line is not proved (phi is undefined, so no point can be sampled)
+    left, right = d.start.lhs, d.start.rhs
+    (derivative, weights) = right.args[0].args[1], right.args[1]
+    wrong = sp.MatMul(derivative, weights, evaluate=False)
+    assert not check_equal(left, wrong, given=d.given).holds  # undefined phi: not sampled

@@ -628,8 +628,11 @@ def test_latex_has_one_line_per_step_with_marks_and_justifications():
     d.layout = "inline"  # one row per step, mark and justification beside it
     lines = rows(d._repr_latex_())
     assert len(lines) == len(d.steps) + 1 == 5  # one row per step, then the scope
-    assert lines[4] == rf"&\qquad {{\small {{\scriptstyle {verify.display.scope_latex(d)}}}}}"
-    assert r"\eta \in (-30, 30)" in lines[4]
+    # the scope row names what the lines are about (the title), then the box
+    title = verify.display.text_latex(d.title) + r"\text{: }"
+    scope = verify.display.scope_latex(d)
+    assert lines[4] == rf"&\qquad {{\small {{\scriptstyle {title}{scope}}}}}"
+    assert r"\eta \in (-30, 30)" in lines[4] and "Bernoulli mean" in lines[4]
     lines = lines[:4]
     for line in lines:
         assert line.count("&") - line.count(r"\&") == 3  # left &= right && annotation
@@ -1302,3 +1305,31 @@ def test_the_outside_probe_can_be_skipped_when_only_the_box_matters():
     unprobed = check_equal(left, right, domain={s: (0, 3)}, probe_outside=False)
     assert probed.holds and unprobed.holds
     assert probed.outside_box is not None and unprobed.outside_box is None
+
+
+def test_by_definition_is_decided_by_the_step_not_by_the_api():
+    from glmnotes.families.identities import defined_function
+    from glmnotes.notation import Eq
+
+    A, B, C = (sp.MatrixSymbol(name, 2, 2) for name in "ABC")
+    D = sp.MatrixSymbol("D", 2, 2)
+    # substituting a given, then regrouping the product: nothing proved
+    d = Derivation(sp.MatMul(A, D, evaluate=False), given={D: B * C}, label="regroup")
+    d.step(sp.MatMul(A, B, C, evaluate=False), "put in D")
+    assert d.steps[0].verdict.kind is VerdictKind.BY_DEFINITION
+    # a named formula put in: nothing proved, the derivative is not evaluated
+    t = sp.Symbol("t", real=True)
+    f = defined_function("f", "f(t)", sp.Lambda(t, sp.exp(2 * t)))(t)
+    named = Derivation(sp.Derivative(f, t), label="named")
+    named.step(sp.Derivative(sp.exp(2 * t), t), "definition of f")
+    named.step(2 * sp.exp(2 * t), "differentiate")
+    kinds = [s.verdict.kind for s in named.steps]
+    assert kinds == [VerdictKind.BY_DEFINITION, VerdictKind.PROVED]
+    # an equation that restates the line above with a definition put in
+    g = defined_function("g", "g", sp.Lambda((), sp.exp(2 * t)))()
+    chain = Derivation(Eq(sp.Derivative(sp.exp(2 * t), t), 2 * sp.exp(2 * t)), label="chain")
+    chain.step(Eq(sp.Derivative(g, t), 2 * g), "name it g")
+    assert chain.steps[0].verdict.kind is VerdictKind.BY_DEFINITION
+    # the same equation on its own needs a derivative: proved, not by definition
+    alone = Derivation(Eq(sp.Derivative(g, t), 2 * g), label="alone")
+    assert alone.start_verdict.kind is VerdictKind.PROVED

@@ -144,3 +144,32 @@ def test_a_derivation_offers_html_latex_and_text_with_its_record():
     assert metadata["glmnotes"]["label"] == "mix"
     reader = metadata.get("glmnotes_reader")
     assert reader is not None and reader["label"] == "mix"
+
+
+def test_the_title_is_shown_not_only_read_out():
+    import sympy as sp
+
+    from glmnotes.verify import Derivation
+    from glmnotes.verify.html import derivation_html
+
+    x = sp.Symbol("x", real=True)
+    d = Derivation((x + 1) ** 2, label="scope", title="For the exponential family, $m = 3$")
+    d.step(x**2 + 2 * x + 1, "expand")
+    page = derivation_html(d)
+    caption = page.split('<p class="glmnotes-title tex2jax_process">')[1].split("</p>")[0]
+    assert caption == r"For the exponential family, \(m = 3\)"
+    assert page.index("glmnotes-title") < page.index("glmnotes-steps")  # above the marks
+
+
+def test_the_title_is_printed_with_or_without_a_box():
+    import sympy as sp
+
+    from glmnotes.verify import Derivation
+
+    t = sp.Symbol("t", real=True)
+    boxless = Derivation(sp.Subs(sp.Derivative(t**3, (t, 2)), t, 1), label="c", title="At one")
+    boxless.step(sp.Integer(6), "evaluate")
+    assert boxless.latex().splitlines()[-2].endswith(r"{\scriptstyle \text{At one}}}")
+    untitled = Derivation(sp.Subs(sp.Derivative(t**3, (t, 2)), t, 1), label="u")
+    untitled.step(sp.Integer(6), "evaluate")
+    assert "At one" not in untitled.latex() and len(untitled.latex().splitlines()) == 4

@@ -48,7 +48,7 @@ def _toy_partials():
     a, b, c, d, e = _toy_symbols()
     values = {d: 2 * b, e: a + 2 * b}
     given = {
-        shown_partial("L", "L"): sp.Integer(1),
+        shown_partial("L", "L"): sp.Derivative(sp.Symbol("L"), sp.Symbol("L")),
         shown_partial("L", "c"): sp.Derivative(c * (a + 2 * b), c),
         shown_partial("L", "e"): sp.Derivative(c * e, e),
         shown_partial("L", "d"): sp.Derivative(c * (a + d), d),

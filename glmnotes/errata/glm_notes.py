@@ -30,6 +30,8 @@ __all__ = [
     "ENTRIES",
     "GRADIENT_INDICES",
     "HYPOTHESIS_CONDITIONAL",
+    "IID",
+    "LEARNING_RATE_SIGN",
     "LIKELIHOOD_INDICES",
     "MULTINOMIAL",
     "SCORE_SINGLE_ETA",
@@ -511,13 +513,147 @@ VECTORISED_UPDATE = Erratum(
 )
 
 
+def _check_iid() -> tuple[Derivation, ...]:
+    theta = sp.Symbol(r"\theta", real=True)
+    x1, x2 = sp.Symbol("x^{(1)}", real=True), sp.Symbol("x^{(2)}", real=True)
+    eta = sp.Symbol(r"\eta", real=True)
+    mean_of_eta = sp.Derivative(sp.log(1 + sp.exp(eta)), eta)  # A'(eta), Bernoulli
+    mu1, mu2 = (
+        shown(r"\mathbb{E}[y^{(1)} \mid x^{(1)}]"),
+        shown(r"\mathbb{E}[y^{(2)} \mid x^{(2)}]"),
+    )
+    chain = derivation(
+        Eq(mu1, sp.Subs(mean_of_eta, eta, theta * x1)),
+        "glm-iid",
+        "Two examples of one logistic regression: the mean of each is $A'(\\theta x^{(j)})$",
+        given={mu1: sigmoid(theta * x1), mu2: sigmoid(theta * x2)},
+    )
+    chain.step(
+        Eq(mu2, sp.Subs(mean_of_eta, eta, theta * x2)),
+        "the second example: its own $\\eta^{(2)} = \\theta x^{(2)}$",
+    )
+    chain.step(Eq(mu1, mu2), "identically distributed: the same mean", erratum="glm-iid")
+    return (chain,)
+
+
+IID = Erratum(
+    key="glm-iid",
+    label="erratum-glm-iid",
+    source=SOURCE,
+    kind="error",
+    quote="Each example is independently and identically distributed",
+    problem=(
+        r"A GLM gives each example its own natural parameter "
+        r"$\eta^{(j)} = \theta^\top x^{(j)}$, hence its own mean $A'(\eta^{(j)})$: two "
+        r"examples with different inputs have different distributions. If the examples "
+        r"were identically distributed, the inputs could not matter and there would be "
+        r"nothing to regress."
+    ),
+    correction=(
+        r"The responses are independent given the inputs, "
+        r"$p(y^{(1)}, \dots, y^{(m)} \mid x^{(1)}, \dots, x^{(m)}) = "
+        r"\prod_j p(y^{(j)} \mid x^{(j)}; \theta)$, each from the same family with its "
+        r"own $\eta^{(j)}$ (independent, not identically distributed); the likelihood "
+        r"is still the product."
+    ),
+    chapter="glm",
+    checked_by="an equation chain for logistic regression with two examples: each mean "
+    "is $A'$ at its own $\\eta^{(j)}$ (proved), and the two means differ at a random "
+    "point.",
+    build=_check_iid,
+)
+
+
+def _check_learning_rate_sign() -> tuple[Derivation, ...]:
+    theta, x = sp.Symbol(r"\theta", real=True), sp.Symbol("x", real=True)
+    y, alpha, s = sp.Symbol("y", real=True), sp.Symbol(r"\alpha", real=True), sp.Symbol("s")
+    ell = _named(r"\ell(\theta)", y * theta * x - sp.log(1 + sp.exp(theta * x)), (theta,))
+    g = shown(r"\ell'(\theta)")
+    step = theta + s * alpha * sp.Derivative(ell, theta)
+    slope = shown(r"\tfrac{d}{ds}\ell(\theta + s\alpha\ell'(\theta))\big|_{s=0}")
+    chain = derivation(
+        Eq(slope, alpha * g**2),
+        "glm-learning-rate-sign",
+        "The slope of the log-likelihood along one update step (logistic regression, one example)",
+        domain={y: (0, 1), alpha: (-1, 1)},
+        given={
+            slope: sp.Subs(sp.Derivative(ell.func(step), s), s, 0),
+            g: sp.Derivative(ell, theta),
+        },
+    )
+    chain.step(
+        Eq(slope, sp.Abs(alpha) * g**2),
+        "the notes: any $\\beta \\in \\mathbb{R}$ climbs",
+        erratum="glm-learning-rate-sign",
+    )
+    return (chain,)
+
+
+def _measure_learning_rate_sign() -> NumericEvidence:
+    from scipy.special import expit
+
+    from glmnotes import glm
+
+    rng = np.random.default_rng(0)
+    m = 200
+    X = np.column_stack([np.ones(m), rng.normal(size=m)])
+    y = (rng.uniform(size=m) < expit(X @ np.array([-0.5, 1.0]))).astype(float)
+    start = glm.log_likelihood("bernoulli", X, y, np.zeros(2))
+    after = {
+        beta: glm.log_likelihood(
+            "bernoulli", X, y, glm.fixed_step_path(X, y, expit, beta / m, 20)[-1]
+        )
+        for beta in (1.0, -1.0)
+    }
+    require(after[1.0] > start, "a positive step was expected to increase the log-likelihood")
+    require(after[-1.0] < start, "a negative step was expected to decrease it")
+    return NumericEvidence(
+        "logistic regression, 200 points (seed 0), intercept and one feature, 20 steps "
+        "of the update with alpha = beta/m from theta = 0",
+        {
+            "log-likelihood at theta = 0": start,
+            "after 20 steps, beta = 1": after[1.0],
+            "after 20 steps, beta = -1": after[-1.0],
+        },
+    )
+
+
+LEARNING_RATE_SIGN = Erratum(
+    key="glm-learning-rate-sign",
+    label="erratum-glm-learning-rate-sign",
+    source=SOURCE,
+    kind="error",
+    quote=r"$\alpha = \frac{\beta}{m}$ . Where $\beta \in \mathbb{R}$",
+    problem=(
+        r"Gradient *ascent* needs a positive learning rate. Along the step "
+        r"$\theta + s\alpha\nabla\ell$ the log-likelihood changes at the rate "
+        r"$\alpha\lVert\nabla\ell\rVert^2$: with $\beta < 0$ (so $\alpha < 0$) a small "
+        r"step goes downhill, away from the maximum; $\beta = 0$ does not move."
+    ),
+    correction=(
+        r"$\alpha = \beta/m$ with $\beta > 0$ (and small enough for the step not to "
+        r"overshoot: see the erratum on the vectorised update)."
+    ),
+    chapter="glm",
+    checked_by="an equation chain for logistic regression with one example (the slope "
+    "along the step, by sympy, is $\\alpha\\,\\ell'(\\theta)^2$; the notes' any-sign "
+    "claim, $|\\alpha|\\,\\ell'(\\theta)^2$, fails at a negative $\\alpha$) and a numeric "
+    "computation: 20 steps with $\\beta = 1$ raise the log-likelihood, with "
+    "$\\beta = -1$ lower it.",
+    build=_check_learning_rate_sign,
+    measure=_measure_learning_rate_sign,
+)
+
+
 #: The errors of this note, in the note's order (the catalogue's order).
 ENTRIES = (
     MULTINOMIAL,
+    IID,
     HYPOTHESIS_CONDITIONAL,
     SOFTMAX_TYPO,
     LIKELIHOOD_INDICES,
     GRADIENT_INDICES,
+    LEARNING_RATE_SIGN,
     SCORE_SINGLE_ETA,
     VECTORISED_UPDATE,
 )

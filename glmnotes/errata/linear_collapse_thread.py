@@ -25,6 +25,7 @@ from glmnotes.notation import Eq, shown, sigmoid
 from glmnotes.verify import Derivation, VerdictKind, check_equal
 
 __all__ = [
+    "CLOSED_FORM_LOSS",
     "CONV_RESIDUAL",
     "ENTRIES",
     "NONLINEAR_TECHNIQUES",
@@ -255,6 +256,89 @@ REDUCED_RANK = Erratum(
     "and least-squares fits.",
     build=_check_reduced_rank,
     measure=_measure_reduced_rank,
+)
+
+
+#: The small data set of the closed-form check: an intercept and one input, labels 0 and 1
+#: that overlap (so the logistic maximum-likelihood estimate exists).
+_CLOSED_FORM_X = ((1, 0), (1, 1), (1, 2), (1, 3))
+_CLOSED_FORM_Y = (0, 1, 0, 1)
+
+
+def _check_closed_form_loss() -> tuple[Derivation, ...]:
+    X_value = sp.ImmutableMatrix(_CLOSED_FORM_X)
+    y_value = sp.ImmutableMatrix(_CLOSED_FORM_Y)
+    theta_value = sp.ImmutableMatrix((X_value.T * X_value).inv() * X_value.T * y_value)
+    X, y = sp.MatrixSymbol("X", 4, 2), sp.MatrixSymbol("y", 4, 1)
+    theta = sp.MatrixSymbol(r"\hat{\theta}", 2, 1)
+    fitted = sp.MatrixSymbol(r"\sigma(X\hat{\theta})", 4, 1)
+    chain = derivation(
+        Eq(X.T * (y - X * theta), sp.ZeroMatrix(2, 1)),
+        "lin-closed-form-loss",
+        "Four points, an intercept and one input: the least-squares "
+        "$\\hat\\theta = (X^\\top X)^{-1} X^\\top y$ and the logistic score",
+        given={
+            X: X_value,
+            y: y_value,
+            theta: theta_value,
+            fitted: sp.ImmutableMatrix([sigmoid(e) for e in X_value * theta_value]),
+        },
+    )
+    chain.step(
+        Eq(X.T * (y - fitted), sp.ZeroMatrix(2, 1)),
+        "a sigmoid output: the same closed form solves its score equation",
+        erratum="lin-closed-form-loss",
+    )
+    return (chain,)
+
+
+def _measure_closed_form_loss() -> NumericEvidence:
+    from glmnotes import glm
+
+    X = np.array(_CLOSED_FORM_X, dtype=float)
+    y = np.array(_CLOSED_FORM_Y, dtype=float)
+    least_squares = np.linalg.solve(X.T @ X, X.T @ y)
+    fit = glm.newton_irls("bernoulli", X, y)
+    score_ls = float(np.max(np.abs(glm.score("bernoulli", X, y, least_squares))))
+    score_mle = float(np.max(np.abs(glm.score("bernoulli", X, y, fit.theta))))
+    require(score_ls > 0.05, "the least-squares solution was expected to miss the score's zero")
+    require(fit.converged and score_mle < 1e-10, "Newton/IRLS was expected to solve it")
+    return NumericEvidence(
+        "the four points above; logistic regression fitted by Newton/IRLS (iterative: the "
+        "score equation has no closed-form solution)",
+        {
+            "max |logistic score| at the least-squares theta": score_ls,
+            "max |logistic score| at the Newton/IRLS fit": below(score_mle, 1e-10),
+            "Newton/IRLS iterations": fit.n_iter,
+        },
+    )
+
+
+CLOSED_FORM_LOSS = Erratum(
+    key="lin-closed-form-loss",
+    label="erratum-lin-closed-form-loss",
+    source=SOURCE,
+    kind="error",
+    quote=("you can analytically solve for $W_z$ and $b_z$ using linear regression techniques"),
+    problem=(
+        r"A closed form needs the squared-error loss (a Gaussian output). A classifier's "
+        r"output is a sigmoid or softmax trained by log-likelihood (cross-entropy): with "
+        r"linear hidden layers it collapses to a logistic or softmax regression on "
+        r"$W_z x + b_z$, whose score equation $X^\top(y - \sigma(X\theta)) = 0$ has no "
+        r"closed-form solution; the least-squares formula does not solve it."
+    ),
+    correction=(
+        r"With squared error, least squares in closed form (subject to the rank bound of a "
+        r"narrow layer); with a sigmoid or softmax output, a GLM fitted "
+        r"iteratively (Newton/IRLS, or gradient ascent)."
+    ),
+    chapter="linear-networks",
+    checked_by="an equation chain on four points with exact arithmetic: the least-squares "
+    "$\\hat\\theta$ solves the normal equations (proved) and not the logistic score "
+    "equation (false); and a numeric computation: Newton/IRLS (`glmnotes.glm`) solves "
+    "the score equation where the least-squares solution does not.",
+    build=_check_closed_form_loss,
+    measure=_measure_closed_form_loss,
 )
 
 
@@ -584,6 +668,7 @@ POLYNOMIAL = Erratum(
 ENTRIES = (
     CONV_RESIDUAL,
     REDUCED_RANK,
+    CLOSED_FORM_LOSS,
     OLS_ASSUMPTIONS,
     NONLINEAR_TECHNIQUES,
     ORDERED_PRODUCT,

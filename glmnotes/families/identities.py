@@ -71,7 +71,14 @@ def defined_function(name: str, latex: str, formula: Callable[..., Any]) -> type
     def _latex(self, printer, exp=None):
         return latex if exp is None else rf"\left({latex}\right)^{{{exp}}}"
 
-    return type(name, (sp.Function,), {"doit": doit, "fdiff": fdiff, "_latex": _latex})
+    def unfolds_to(*args):  # the formula, nothing evaluated: what the checker calls a definition
+        return formula(*args)
+
+    return type(
+        name,
+        (sp.Function,),
+        {"doit": doit, "fdiff": fdiff, "_latex": _latex, "unfolds_to": staticmethod(unfolds_to)},
+    )
 
 
 def _power_form(expr: sp.Expr) -> sp.Expr:
@@ -174,7 +181,10 @@ def mean_identity(
     d = Derivation(
         Eq(expectation, over(T_i * p)),
         label=label or f"ef-mean-{c.view.name}-{i}",
-        title=f"The notes' proof of the mean identity ({c.view.name}, coordinate {i + 1})",
+        title=(
+            f"The notes' proof of the mean identity, computed for the {c.view.name} family "
+            f"($b$, $T$, $A$ and $p$ are its formulas; coordinate {i + 1})"
+        ),
         domain=c.domain,
         registry=registry,
     )
@@ -206,7 +216,10 @@ def covariance_identity(
     d = Derivation(
         sp.Derivative(c.A, eta_i, eta_j),
         label=label or f"ef-cov-{c.view.name}-{i}{j}",
-        title=f"The covariance identity ({c.view.name}, entry {i + 1}, {j + 1})",
+        title=(
+            f"The covariance identity, computed for the {c.view.name} family "
+            f"($b$, $T$, $A$ and $p$ are its formulas; entry {i + 1}, {j + 1})"
+        ),
         domain=c.domain,
         registry=registry,
     )

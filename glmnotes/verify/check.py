@@ -2,8 +2,10 @@ r"""One claimed identity checked: :func:`check_equal`.
 
 The order of the work, and what each stage can conclude:
 
-1. both sides the same expression — *by definition*; the same once the ``given`` definitions, or
-   a notation's definition, are put in — *by definition*;
+1. both sides the same expression — *by definition*; the same once the ``given`` definitions, a
+   notation's definition or a named formula (``unfolds_to``) are put in and nested matrix
+   products and sums are regrouped, with no derivative, integral or sum evaluated — *by
+   definition* (decided by the step, whatever API wrote it);
 2. ``doit()`` (derivatives, integrals, sums) makes them the same — *proved* (by evaluation);
 3. symbolic routes prove the difference zero for every size — *proved* (tried only when no
    derivative, integral, sum or product would need the size); then, with the concrete sizes of
@@ -53,6 +55,7 @@ from glmnotes.verify.symbolic import (
     expand_indexed_sums,
     prove_nonzero,
     prove_zero,
+    unfolded,
 )
 from glmnotes.verify.verdicts import Verdict, VerdictKind
 
@@ -210,6 +213,12 @@ class _Check:
         if notations and same(left, right):
             return Verdict(
                 VerdictKind.BY_DEFINITION, route=f"the definition of {', '.join(notations)}"
+            )
+        if same(unfolded(left), unfolded(right)):
+            # the same once every named formula is put in and the products are regrouped:
+            # nothing evaluated (no derivative, integral or sum), so nothing proved
+            return Verdict(
+                VerdictKind.BY_DEFINITION, route="the same once the definitions are put in"
             )
         deadline = Deadline(self.symbolic_budget)
         bounded = timer_available()

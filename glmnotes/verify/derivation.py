@@ -27,7 +27,7 @@ from typing import Any
 import sympy as sp
 
 from glmnotes.verify import budgets, display, html
-from glmnotes.verify.check import check_equal
+from glmnotes.verify.check import check_equal, same
 from glmnotes.verify.inputs import (
     Box,
     as_expression,
@@ -38,6 +38,7 @@ from glmnotes.verify.inputs import (
 )
 from glmnotes.verify.numeric import free_scalars
 from glmnotes.verify.registry import KINDS, Registry
+from glmnotes.verify.symbolic import unfolded
 from glmnotes.verify.verdicts import DerivationError, Verdict, VerdictKind
 
 __all__ = ["DEFAULT_LAYOUT", "Derivation", "Step"]
@@ -83,6 +84,14 @@ def _reader_spec(derivation: Derivation) -> dict[str, Any] | None:
     except ImportError:
         return None
     return reader_spec(derivation)
+
+
+def _explicit_matrix(expr: Any) -> bool:
+    if isinstance(expr, sp.MatrixBase):
+        return True
+    if isinstance(expr, sp.BlockMatrix) or not isinstance(expr, sp.Basic):
+        return False
+    return any(_explicit_matrix(arg) for arg in expr.args)
 
 
 def kind_of(verdict: Verdict, erratum: str | None) -> str:
@@ -244,11 +253,33 @@ class Derivation:
         verdict = self._check(left, right, number, numeric_first=erratum is not None)
         elapsed = time.perf_counter() - started
         self._raise_unless_accepted(verdict, number, why, erratum, allow_unverified, expr)
+        if erratum is None and verdict.holds and self._restates_the_line_above(expr):
+            verdict = Verdict(
+                VerdictKind.BY_DEFINITION, route="the line above, with the definitions put in"
+            )
         self.steps.append(
             Step(number, expr, why, verdict, erratum, elapsed, compared_with=compared_with)
         )
         if erratum is None and not self.is_equation_chain:
             self._last_true = expr
+
+    def _restates_the_line_above(self, expr: sp.Basic) -> bool:
+        """An equation-chain line that is the last line that holds, once every definition is
+        put in (:func:`~glmnotes.verify.symbolic.unfolded`): it restates that line, so it holds
+        by definition, whatever proving it on its own would take."""
+        if not self.is_equation_chain:
+            return False
+        above = [s.expr for s in self.steps if s.erratum is None and s.verdict.holds]
+        if not above and self.start_verdict is not None and self.start_verdict.holds:
+            above = [self.start]
+        if not above:
+            return False
+        previous = above[-1]
+        sides = unfolded(expr.lhs), unfolded(expr.rhs)
+        before = unfolded(previous.lhs), unfolded(previous.rhs)
+        return (same(*[sides[0], before[0]]) and same(sides[1], before[1])) or (
+            same(sides[0], before[1]) and same(sides[1], before[0])
+        )
 
     def _raise_unless_accepted(
         self,
@@ -339,6 +370,13 @@ class Derivation:
                 boxes[symbol] = default_box(symbol)
         return boxes
 
+    def has_explicit_matrices(self) -> bool:
+        """Whether a line or a definition holds an explicit matrix (entries written out, so of
+        one size: what is proved of it holds for that size). Block matrices, whose blocks may
+        have symbolic sizes, do not count."""
+        expressions = [self.start, *(s.expr for s in self.steps), *self.given.values()]
+        return any(_explicit_matrix(expr) for expr in expressions)
+
     # -- display --
 
     def latex(self) -> str:
@@ -361,6 +399,7 @@ class Derivation:
             "dims": {str(k): int(v) for k, v in self.dims.items()},
             "condition": self.condition,
             "scope": display.scope_text(self),
+            "explicit_matrices": self.has_explicit_matrices(),
             "steps": [s.to_record() for s in self.steps],
             "counts": self.counts(),
         }

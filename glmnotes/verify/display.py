@@ -278,8 +278,13 @@ def latex(derivation: Derivation) -> str:
     if not rows:
         lines = [rf"{expr_latex(d.start)} &"]
     scope = scope_latex(d)
+    # the title with the scope: what the lines are about (a family, the sizes), in print too
+    titled = d.title != d.label
     if scope:
-        lines.append(rf"&\qquad {{\small {{\scriptstyle {scope}}}}}")
+        title = text_latex(d.title) + r"\text{: }" if titled else ""
+        lines.append(rf"&\qquad {{\small {{\scriptstyle {title}{scope}}}}}")
+    elif titled:
+        lines.append(rf"&\qquad {{\small {{\scriptstyle {text_latex(d.title)}}}}}")
     for number, definition in enumerate(definitions_latex(d)):
         lead = r"\text{with }" if number == 0 else r"\phantom{\text{with }}"
         lines.append(rf"&\qquad {{\small {{\scriptstyle {lead}{definition}}}}}")

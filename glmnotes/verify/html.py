@@ -332,8 +332,10 @@ def derivation_html(derivation: Derivation) -> str:
             rf"\({escape(expr_latex(d.start))}\)</div></div>"
         )
     title = escape(d.title)
+    # the title states what the lines are about (a family, the sizes): shown, not only read out
+    caption = f'<p class="glmnotes-title tex2jax_process">{text_html(d.title)}</p>'
     return (
         f'<div class="glmnotes-derivation" data-label="{escape(d.label)}" '
-        f'role="group" aria-label="Derivation: {title}">'
+        f'role="group" aria-label="Derivation: {title}">{caption}'
         f'<div class="glmnotes-steps">{"".join(steps)}</div>{_scope_html(d)}</div>'
     )

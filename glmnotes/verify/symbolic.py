@@ -28,7 +28,7 @@ from sympy.matrices.expressions import MatrixExpr
 from glmnotes.verify.budgets import Deadline, run_bounded
 from glmnotes.verify.exact_size import Floating, prime_power_sum
 
-__all__ = ["definitions", "evaluate", "prove_nonzero", "prove_zero"]
+__all__ = ["definitions", "evaluate", "prove_nonzero", "prove_zero", "unfolded"]
 
 SIMPLIFY_MAX_OPS = 400  # simplify() is skipped on larger expressions (count_ops)
 UNBOUNDED_MAX_OPS = 150  # without a timer (not the main thread) only small expressions are tried
@@ -80,6 +80,56 @@ def definitions(expr: sp.Basic) -> tuple[sp.Basic, tuple[str, ...]]:
 
     unfolded = expr.replace(lambda e: hasattr(type(e), "notation_definition"), unfold)
     return unfolded, tuple(sorted(names))
+
+
+#: How many rounds of unfolding :func:`unfolded` does (a definition may use another).
+_UNFOLD_ROUNDS = 12
+
+
+def unfolded(expr: sp.Basic) -> sp.Basic:
+    r"""``expr`` with every notation (``notation_definition``) and every named formula
+    (``unfolds_to``, e.g. :func:`glmnotes.families.identities.defined_function`) replaced by its
+    definition, and nested matrix products and sums written flat (sums and entrywise products
+    in a fixed order) — and nothing else: no derivative, integral, sum or product is evaluated.
+
+    Two sides that become the same expression here differ only in what their names stand for
+    and in how the terms are grouped: a line that holds *by definition*, with nothing proved.
+    """
+    for _ in range(_UNFOLD_ROUNDS):
+        new = expr.replace(
+            lambda e: hasattr(type(e), "notation_definition"),
+            lambda f: type(f).notation_definition(*f.args),
+        ).replace(
+            lambda e: hasattr(type(e), "unfolds_to"),
+            lambda f: type(f).unfolds_to(*f.args),
+        )
+        if new == expr:
+            break
+        expr = new
+    return _flat(expr)
+
+
+_ASSOCIATIVE = (sp.MatMul, sp.MatAdd, sp.HadamardProduct)
+_COMMUTATIVE = (sp.MatAdd, sp.HadamardProduct)
+
+
+def _flat(expr: sp.Basic) -> sp.Basic:
+    """Nested ``MatMul``/``MatAdd``/``HadamardProduct`` flattened, the terms of the last two
+    sorted; every other node rebuilt from its flattened arguments."""
+    if not expr.args or isinstance(expr, sp.MatrixBase):
+        return expr
+    args = [_flat(arg) for arg in expr.args]
+    if isinstance(expr, _ASSOCIATIVE):
+        flat: list = []
+        for arg in args:
+            flat.extend(arg.args if type(arg) is type(expr) else [arg])
+        if isinstance(expr, _COMMUTATIVE):
+            flat = sorted(flat, key=sp.default_sort_key)
+        return type(expr)(*flat)
+    try:
+        return expr.func(*args)
+    except (TypeError, ValueError):  # classes whose constructor takes other arguments
+        return expr
 
 
 def evaluate(expr: sp.Basic, seconds: float) -> sp.Basic:
