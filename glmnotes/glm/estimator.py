@@ -68,6 +68,8 @@ class GLM(BaseEstimator):
         Student's t with :math:`n - r` degrees of freedom for p-values and intervals instead of
         the normal (statsmodels' default is the normal, also when :math:`\phi` is estimated).
 
+    Notes
+    -----
     ``X`` and ``y`` may be row-chunked ``dask.array`` s (the ``dask`` extra): each pass is then a
     sum over chunks computed by the active Dask scheduler (a ``distributed.Client``, once
     created, is used automatically), the :math:`q\times q` solve in memory; same coefficients
