@@ -14,9 +14,12 @@ from glmnotes import glm
 from glmnotes.evidence import EvidenceError
 from glmnotes.glm import GLM
 from glmnotes.glm.comparison import (
+    INFERENCE_NUMBERS,
     SKLEARN_TIGHT,
+    STATSMODELS_PARAMS_TIGHT,
     STATSMODELS_TIGHT,
     fit_report,
+    inference_gaps,
     intercept_first,
     relative_to_first_class,
     side_by_side,
@@ -100,3 +103,30 @@ def test_fixed_step_path_checks_its_iterations(logistic_data):
     X, y = logistic_data
     with pytest.raises(ValueError, match="iterations"):
         glm.fixed_step_path(X, y, expit, 0.1, 0)
+
+
+def _poisson_fits():
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((400, 2))
+    y = rng.poisson(np.exp(0.3 + X @ np.array([0.4, -0.2]))).astype(float)
+    ours = GLM("poisson").fit(X, y)
+    reference = sm.GLM(y, sm.add_constant(X), family=sm.families.Poisson())
+    return ours, reference.fit(**STATSMODELS_PARAMS_TIGHT)
+
+
+def test_inference_gaps_names_every_number_and_agrees_with_statsmodels():
+    ours, reference = _poisson_fits()
+    gaps = inference_gaps(ours, reference)
+    expected = {mine for mine, _ in INFERENCE_NUMBERS}
+    expected |= {"cov_params_", "pvalues_", "conf_int(0.05)", "conf_int(0.1)"}
+    assert set(gaps) == expected
+    assert max(gaps.values()) < 1e-8
+
+
+def test_inference_gaps_sees_a_wrong_standard_error_and_sign():
+    ours, reference = _poisson_fits()
+    ours.bse_ = ours.bse_ * 1.01
+    gaps = inference_gaps(ours, reference)
+    assert 0.009 < gaps["bse_"] < 0.011
+    ours, reference = _poisson_fits()
+    assert inference_gaps(ours, reference, sign=-1.0)["params_"] > 1.9
