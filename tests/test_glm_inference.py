@@ -11,6 +11,7 @@ import warnings
 
 import numpy as np
 import pytest
+import scipy.linalg
 import statsmodels.api as sm
 from scipy import stats
 from scipy.special import expit
@@ -262,3 +263,20 @@ def test_inference_bad_input():
     labels = np.random.default_rng(0).integers(0, 3, len(y))
     with pytest.raises(ValueError, match="scalar families only"):
         GLM("multinomial").fit(X, labels).conf_int()
+
+
+def test_badly_scaled_features_keep_their_standard_errors():
+    """Features on scales from 1e-3 to 1e4 make X^T W X ill-conditioned (about 1e14 here): the
+    standard errors come from the equilibrated information and still match statsmodels (which
+    works from the weighted design) to RTOL. The plain pseudo-inverse misses by far more."""
+    X, y = generated("gamma", "log")
+    X = X * np.array([1e-3, 1.0, 1e4])
+    ours = GLM(family="gamma", link="log", tol=1e-14).fit(X, y)
+    reference = statsmodels_fit(X, y, sm.families.Gamma(links.Log()))
+    assert_same_inference(ours, reference)
+    # the test can fail: the plain pseudo-inverse of the same information misses statsmodels
+    unit = ours.family_  # the fitted family: its dispersion is the estimated one
+    information = fisher_information(unit, X, ours.params_, link="log", fit_intercept=True)
+    assert np.linalg.cond(information) > 1e12
+    plain = np.sqrt(np.diag(scipy.linalg.pinvh(information)))
+    assert np.max(np.abs(plain / reference.bse - 1)) > RTOL

@@ -177,6 +177,24 @@ def inference(
     return _from_sums(family, link, rows, theta, fit_intercept, rank, scale, use_t, sums)
 
 
+def inverse_information(information: np.ndarray) -> np.ndarray:
+    r"""The (pseudo-)inverse of the information :math:`I`, computed on its equilibration
+    :math:`D^{-1/2} I D^{-1/2}` (:math:`D` its diagonal, so unit diagonal) and scaled back:
+    :math:`I^{-1} = D^{-1/2} (D^{-1/2} I D^{-1/2})^{-1} D^{-1/2}`.
+
+    Features on very different scales make :math:`I` badly conditioned (about :math:`10^{12}`
+    for the referendum data's raw features), and its plain pseudo-inverse loses digits the
+    equilibrated one keeps. For a singular :math:`I` the two pseudo-inverses differ; there the
+    plain one is returned, as statsmodels computes it."""
+    diagonal = np.diag(information)
+    if np.all(diagonal > 0):
+        scale = 1 / np.sqrt(diagonal)
+        inverse, rank = scipy.linalg.pinvh(information * np.outer(scale, scale), return_rank=True)
+        if rank == len(diagonal):
+            return inverse * np.outer(scale, scale)
+    return scipy.linalg.pinvh(information)
+
+
 def _from_sums(family, link, rows, theta, fit_intercept, rank, scale, use_t, sums) -> Inference:
     """The :class:`Inference` from the sums of :func:`inference_sums`."""
     information, deviance, pearson, null_deviance, inner = sums
@@ -185,7 +203,8 @@ def _from_sums(family, link, rows, theta, fit_intercept, rank, scale, use_t, sum
     phi = _scale(family, scale, pearson, deviance, df_resid if df_resid > 0 else n)
     with np.errstate(all="ignore"):  # 0/0 for a coefficient the data do not identify
         finite = np.all(np.isfinite(information))
-        cov = phi * scipy.linalg.pinvh(information) if finite else np.full_like(information, np.nan)
+        unknown = np.full_like(information, np.nan)
+        cov = phi * inverse_information(information) if finite else unknown
         bse = np.sqrt(np.diag(cov))
         zvalues = theta / bse
     if use_t:
