@@ -5,6 +5,8 @@ Where each part lives:
 
 - :mod:`~glmnotes.verify.verdicts` — the five kinds of verdict and what they record;
 - :mod:`~glmnotes.verify.inputs` — validation of expressions, sampling boxes, ``given``, ``dims``;
+- :mod:`~glmnotes.verify.collectors` — what a check's code records while a block collects it
+  (clock cuts, memory cuts, timings);
 - :mod:`~glmnotes.verify.budgets` — time budgets, clock cuts, ``GLMNOTES_TIME_SCALE``, the
   memory ceiling;
 - :mod:`~glmnotes.verify.exact_size` — exact numbers too large to compute, kept whole and

@@ -19,7 +19,6 @@ and is recorded as a *memory cut* (``Verdict.memory_cuts``), never a dead proces
 
 from __future__ import annotations
 
-import contextvars
 import math
 import os
 import signal
@@ -30,6 +29,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from glmnotes.verify.collectors import Collector
 from glmnotes.verify.exact_size import note_memory_cut
 
 try:  # CPython on Unix; not in Pyodide or on Windows
@@ -121,43 +121,15 @@ def _alarm(seconds: float) -> Iterator[None]:
             signal.setitimer(signal.ITIMER_REAL, remaining, previous_interval)
 
 
-# Names of the operations of the current check that a budget stopped (see Verdict.clock_cuts).
-_CLOCK_CUTS: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
-    "clock_cuts", default=None
-)
-# (operation, seconds it took, its budget) of every bounded operation, while timings() runs.
-_TIMINGS: contextvars.ContextVar[list[tuple[str, float, float | None]] | None] = (
-    contextvars.ContextVar("timings", default=None)
-)
+#: Names of the operations of the current check that a budget stopped (see Verdict.clock_cuts).
+CLOCK_CUTS: Collector[str] = Collector("clock_cuts")
+#: (operation, seconds it took, its budget) of every bounded operation, while collected: how
+#: close the slowest one comes to its budget (``bench/bench_verify.py`` prints it).
+TIMINGS: Collector[tuple[str, float, float | None]] = Collector("timings")
 
-
-@contextmanager
-def collect_clock_cuts() -> Iterator[list[str]]:
-    """Collect the names of the operations a budget stops inside the block."""
-    cuts: list[str] = []
-    token = _CLOCK_CUTS.set(cuts)
-    try:
-        yield cuts
-    finally:
-        _CLOCK_CUTS.reset(token)
-
-
-def note_clock_cut(what: str) -> None:
-    cuts = _CLOCK_CUTS.get()
-    if cuts is not None:
-        cuts.append(what)
-
-
-@contextmanager
-def timings() -> Iterator[list[tuple[str, float, float | None]]]:
-    """Collect ``(operation, seconds, budget)`` for every time-bounded operation in the block:
-    how close the slowest one comes to its budget (``bench/bench_verify.py`` prints it)."""
-    collected: list[tuple[str, float, float | None]] = []
-    token = _TIMINGS.set(collected)
-    try:
-        yield collected
-    finally:
-        _TIMINGS.reset(token)
+collect_clock_cuts = CLOCK_CUTS.collect
+note_clock_cut = CLOCK_CUTS.note
+timings = TIMINGS.collect
 
 
 def ceiling_available() -> bool:
@@ -209,7 +181,6 @@ def memory_ceiling(extra: int = MEMORY_LIMIT) -> Iterator[None]:
 def _timed_call(function: Callable[[], Any], seconds: float | None, what: str) -> Any:
     """``function()`` under the timer (when one is usable) and the memory ceiling, its duration
     noted if collected."""
-    log = _TIMINGS.get()
     started = time.perf_counter()
     try:
         with memory_ceiling():
@@ -218,8 +189,7 @@ def _timed_call(function: Callable[[], Any], seconds: float | None, what: str) -
                     return function()
             return function()
     finally:
-        if log is not None:
-            log.append((what, time.perf_counter() - started, seconds))
+        TIMINGS.note((what, time.perf_counter() - started, seconds))
 
 
 def memory_cut_text(what: str) -> str:

@@ -30,17 +30,17 @@ instead of interrupting it.
 
 from __future__ import annotations
 
-import contextvars
 import functools
 import math
 import operator
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 
 import mpmath
 import sympy as sp
 from sympy.core.symbol import Str
 from sympy.functions.combinatorial.numbers import fibonacci, lucas
+
+from glmnotes.verify.collectors import Collector
 
 __all__ = [
     "EXACT_BITS_LIMIT",
@@ -60,27 +60,12 @@ FLOATING_PRECISION_CAP = 2**16
 #: decimal digits (128 KiB); such a number takes milliseconds. Beyond it, floating precision.
 EXACT_BITS_LIMIT = 2**20
 
-_MEMORY_CUTS: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
-    "memory_cuts", default=None
-)
+#: The memory cuts of the current check (see Verdict.memory_cuts): exact values not computed,
+#: operations stopped at the memory ceiling; each named once.
+MEMORY_CUTS: Collector[str] = Collector("memory_cuts", unique=True)
 
-
-@contextmanager
-def collect_memory_cuts() -> Iterator[list[str]]:
-    """Collect the memory cuts (exact values not computed, operations stopped at the memory
-    ceiling) of the checks inside the block."""
-    cuts: list[str] = []
-    token = _MEMORY_CUTS.set(cuts)
-    try:
-        yield cuts
-    finally:
-        _MEMORY_CUTS.reset(token)
-
-
-def note_memory_cut(what: str) -> None:
-    cuts = _MEMORY_CUTS.get()
-    if cuts is not None and what not in cuts:
-        cuts.append(what)
+collect_memory_cuts = MEMORY_CUTS.collect
+note_memory_cut = MEMORY_CUTS.note
 
 
 # The functions whose exact values are guarded, with how to evaluate them in floating precision.
