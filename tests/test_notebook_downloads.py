@@ -139,3 +139,38 @@ def test_each_downloaded_chapter_starts_with_the_install_cell_the_page_never_sho
     assert first["metadata"]["tags"] == INSTALL_CELL_TAGS
     page = (site / docname).with_suffix(".html").read_text()
     assert "glmnotes-install" not in page and "pip could not install" not in page
+
+
+def test_a_glued_derivation_carries_what_a_reader_s_step_is_checked_against():
+    """The page's "Check your own step" reads the glued output's ``glmnotes_reader``; showing the
+    derivation itself checks nothing (tests/test_verify_html.py)."""
+    import sympy as sp
+    from IPython.core.displaypub import DisplayPublisher
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from glmnotes.glue import glue
+    from glmnotes.verify import Derivation
+
+    x = sp.Symbol("x", real=True)
+    derivation = Derivation((x + 1) ** 2, label="square")
+    derivation.step(x**2 + 2 * x + 1, "expand")
+
+    class Recorder(DisplayPublisher):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.calls = []
+
+        def publish(self, data, metadata=None, **kwargs):
+            self.calls.append((data, metadata or {}))
+
+    shell = InteractiveShell.instance()
+    shell.display_pub = Recorder()
+    try:
+        glue("square", derivation)
+    finally:
+        ((data, metadata),) = shell.display_pub.calls
+        InteractiveShell.clear_instance()
+    assert metadata["glmnotes"]["label"] == "square"
+    assert metadata["glmnotes_reader"]["label"] == "square"
+    assert metadata["glmnotes_reader"]["available"]
+    assert "text/html" in data

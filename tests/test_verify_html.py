@@ -142,8 +142,26 @@ def test_a_derivation_offers_html_latex_and_text_with_its_record():
     data, metadata = format_display_data(mixed())
     assert {"text/html", "text/latex", "text/plain"} <= set(data)
     assert metadata["glmnotes"]["label"] == "mix"
-    reader = metadata.get("glmnotes_reader")
-    assert reader is not None and reader["label"] == "mix"
+    assert "glmnotes_reader" not in metadata  # the book's glue adds it (test_notebook_downloads)
+
+
+def test_showing_a_derivation_checks_nothing(monkeypatch):
+    """Its steps were checked when they were added: displaying it calls neither the checker nor
+    the playground."""
+    from IPython.core.formatters import format_display_data
+
+    import glmnotes.playground
+    import glmnotes.verify.check
+
+    derivation = mixed()
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("displaying a derivation ran the checker")
+
+    monkeypatch.setattr(glmnotes.verify.check, "check_equal", forbidden)
+    monkeypatch.setattr(glmnotes.playground, "reader_spec", forbidden)
+    data, metadata = format_display_data(derivation)
+    assert data["text/html"] and metadata["glmnotes"]["label"] == "mix"
 
 
 def test_the_title_is_shown_not_only_read_out():

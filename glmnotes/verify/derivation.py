@@ -77,15 +77,6 @@ class Step:
         }
 
 
-def _reader_spec(derivation: Derivation) -> dict[str, Any] | None:
-    """The playground's description of the next step (None if it is not available here)."""
-    try:
-        from glmnotes.playground import reader_spec
-    except ImportError:
-        return None
-    return reader_spec(derivation)
-
-
 def _explicit_matrix(expr: Any) -> bool:
     if isinstance(expr, sp.MatrixBase):
         return True
@@ -411,18 +402,15 @@ class Derivation:
         return html.derivation_html(self)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        """text/html for the page, text/latex for print, text/plain; the record in the metadata,
-        and what a reader's own next step is checked against (``glmnotes.playground``)."""
+        """text/html for the page, text/latex for print, text/plain; the record in the metadata.
+        Showing a derivation checks nothing: its steps were checked when they were added.
+        (The book adds what a reader's own next step is checked against: ``glmnotes.glue``.)"""
         data = {
             "text/plain": str(self),
             "text/html": self._repr_html_(),
             "text/latex": self._repr_latex_(),
         }
-        metadata: dict[str, Any] = {"glmnotes": self.record()}
-        reader = _reader_spec(self)
-        if reader is not None:
-            metadata["glmnotes_reader"] = reader
-        return data, metadata
+        return data, {"glmnotes": self.record()}
 
     def __str__(self) -> str:
         return display.plain_text(self)
