@@ -154,7 +154,8 @@ def _breakable(cell: str) -> tuple[str, str]:
                 continue
         break
     cell = switches + cell
-    return indent, re.sub(r"([,;])\\ ", r"\1\\ \\allowbreak ", cell)
+    # a break allowed after ", " and "; ", and between the words of a title (}\ \text{)
+    return indent, re.sub(r"([,;}])\\ ", r"\1\\ \\allowbreak ", cell)
 
 
 def _fitted_rows(body: str) -> tuple[str, str]:

@@ -237,7 +237,7 @@ def test_summary_is_text_with_every_coefficient_and_html():
         line = next(line for line in text.splitlines() if line.startswith(name + " "))
         assert f"{coefficient:.4f}" in line
     assert "P>|z|" in text and "nonrobust" in text and "expected (Fisher)" in text
-    assert max(len(line) for line in text.splitlines()) <= 78
+    assert max(len(line) for line in text.splitlines()) <= 72
     assert f"{model.aic_:.6g}" in text
     assert "<table" in text._repr_html_() and "x3" in text._repr_html_()
     assert "P>|t|" in GLM("gaussian", use_t=True).fit(X, y).summary()

@@ -629,10 +629,10 @@ def test_latex_has_one_line_per_step_with_marks_and_justifications():
     lines = rows(d._repr_latex_())
     assert len(lines) == len(d.steps) + 1 == 5  # one row per step, then the scope
     # the scope row names what the lines are about (the title), then the box
-    title = verify.display.text_latex(d.title) + r"\text{: }"
+    title = verify.display.breakable_text_latex(d.title) + r"\text{: }"
     scope = verify.display.scope_latex(d)
     assert lines[4] == rf"&\qquad {{\small {{\scriptstyle {title}{scope}}}}}"
-    assert r"\eta \in (-30, 30)" in lines[4] and "Bernoulli mean" in lines[4]
+    assert r"\eta \in (-30, 30)" in lines[4] and r"\text{Bernoulli}\ \text{mean}" in lines[4]
     lines = lines[:4]
     for line in lines:
         assert line.count("&") - line.count(r"\&") == 3  # left &= right && annotation

@@ -187,7 +187,7 @@ def test_the_title_is_printed_with_or_without_a_box():
     t = sp.Symbol("t", real=True)
     boxless = Derivation(sp.Subs(sp.Derivative(t**3, (t, 2)), t, 1), label="c", title="At one")
     boxless.step(sp.Integer(6), "evaluate")
-    assert boxless.latex().splitlines()[-2].endswith(r"{\scriptstyle \text{At one}}}")
+    assert boxless.latex().splitlines()[-2].endswith(r"{\scriptstyle \text{At}\ \text{one}}}")
     untitled = Derivation(sp.Subs(sp.Derivative(t**3, (t, 2)), t, 1), label="u")
     untitled.step(sp.Integer(6), "evaluate")
     assert "At one" not in untitled.latex() and len(untitled.latex().splitlines()) == 4

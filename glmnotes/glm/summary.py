@@ -8,7 +8,8 @@ from typing import Any
 
 __all__ = ["Summary", "parameter_names", "summary"]
 
-WIDTH = 78
+WIDTH = 72  # what a printed page's code block holds (the PDF: 10 pt FreeMono)
+COLUMN = 10
 
 
 class Summary(str):
@@ -95,9 +96,10 @@ def summary(model: Any, alpha: float = 0.05) -> Summary:
             f"{a + ':':<{label}}{x:>{value}}  {(b + ':') if b else '':<{label}}{z:>{value}}"
         )
     name_width = max(10, *(len(row[0]) + 1 for row in rows))
-    lines += ["=" * WIDTH, " " * name_width + "".join(f"{c:>11}" for c in columns)]
+    lines += ["=" * WIDTH, " " * name_width + "".join(f"{c:>{COLUMN}}" for c in columns)]
     lines.append("-" * WIDTH)
-    lines += [f"{row[0]:<{name_width}}" + "".join(f"{v:>11}" for v in row[1:]) for row in rows]
+    for name, *values in rows:
+        lines.append(f"{name:<{name_width}}" + "".join(f"{v:>{COLUMN}}" for v in values))
     lines.append("=" * WIDTH)
     text = Summary("\n".join(lines))
     text.header, text.columns, text.rows = header, columns, rows

@@ -92,6 +92,17 @@ _TEXT_SPECIALS = {
 }
 
 
+def breakable_text_latex(text: str) -> str:
+    r""":func:`text_latex` with one ``\text{...}`` per word, separated by ``\ ``: TeX never breaks
+    inside a ``\text``, so a long title would run into the margin in print, where a break is
+    allowed after each ``}\ `` (``_ext/pdf_latex.py``)."""
+    return re.sub(
+        r"\\text\{([^{}]*)\}",
+        lambda run: r"\text{" + run.group(1).replace(" ", r"}\ \text{") + "}",
+        text_latex(text),
+    )
+
+
 def text_latex(text: str) -> str:
     r"""Plain text as math-mode LaTeX: ``\text{...}`` runs, with TeX specials set as symbols and
     ``$...$`` segments kept as math (so a justification may contain inline math)."""
@@ -281,10 +292,10 @@ def latex(derivation: Derivation) -> str:
     # the title with the scope: what the lines are about (a family, the sizes), in print too
     titled = d.title != d.label
     if scope:
-        title = text_latex(d.title) + r"\text{: }" if titled else ""
+        title = breakable_text_latex(d.title) + r"\text{: }" if titled else ""
         lines.append(rf"&\qquad {{\small {{\scriptstyle {title}{scope}}}}}")
     elif titled:
-        lines.append(rf"&\qquad {{\small {{\scriptstyle {text_latex(d.title)}}}}}")
+        lines.append(rf"&\qquad {{\small {{\scriptstyle {breakable_text_latex(d.title)}}}}}")
     for number, definition in enumerate(definitions_latex(d)):
         lead = r"\text{with }" if number == 0 else r"\phantom{\text{with }}"
         lines.append(rf"&\qquad {{\small {{\scriptstyle {lead}{definition}}}}}")
