@@ -80,32 +80,35 @@ def test_without_an_index_the_install_cell_says_in_one_line_what_to_install(tmp_
     assert lines[0].startswith("glmnotes is not installed and pip could not install it")
 
 
-def test_glue_displays_the_value_where_it_is_computed_and_glues_it_for_the_book(monkeypatch):
-    """With myst-nb, the same mimebundle is published with the glue's metadata (the book's
-    directives find it); without, it is displayed plainly."""
+@pytest.fixture
+def published():
+    """What IPython's display publishes, as (data, metadata) pairs, in a shell of its own."""
     from IPython.core.displaypub import DisplayPublisher
     from IPython.core.interactiveshell import InteractiveShell
 
-    from glmnotes.glue import glue
+    calls = []
 
     class Recorder(DisplayPublisher):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self.calls = []
-
         def publish(self, data, metadata=None, **kwargs):
-            self.calls.append((data, metadata or {}))
+            calls.append((data, metadata or {}))
 
     shell = InteractiveShell.instance()
     shell.display_pub = Recorder()
-    try:
-        glue("a-key", 3.5)
-        monkeypatch.setitem(sys.modules, "myst_nb", None)  # myst-nb not installed
-        glue("a-key", 3.5)
-    finally:
-        calls = shell.display_pub.calls
-        InteractiveShell.clear_instance()
-    (glued, glued_meta), (plain, plain_meta) = calls
+    yield calls
+    InteractiveShell.clear_instance()
+
+
+def test_glue_displays_the_value_where_it_is_computed_and_glues_it_for_the_book(
+    monkeypatch, published
+):
+    """With myst-nb, the same mimebundle is published with the glue's metadata (the book's
+    directives find it); without, it is displayed plainly."""
+    from glmnotes.glue import glue
+
+    glue("a-key", 3.5)
+    monkeypatch.setitem(sys.modules, "myst_nb", None)  # myst-nb not installed
+    glue("a-key", 3.5)
+    (glued, glued_meta), (plain, plain_meta) = published
     assert glued == plain == {"text/plain": "3.5"}
     assert glued_meta == {"scrapbook": {"name": "a-key", "mime_prefix": ""}}
     assert "scrapbook" not in plain_meta
@@ -141,12 +144,10 @@ def test_each_downloaded_chapter_starts_with_the_install_cell_the_page_never_sho
     assert "glmnotes-install" not in page and "pip could not install" not in page
 
 
-def test_a_glued_derivation_carries_what_a_reader_s_step_is_checked_against():
+def test_a_glued_derivation_carries_what_a_reader_s_step_is_checked_against(published):
     """The page's "Check your own step" reads the glued output's ``glmnotes_reader``; showing the
     derivation itself checks nothing (tests/test_verify_html.py)."""
     import sympy as sp
-    from IPython.core.displaypub import DisplayPublisher
-    from IPython.core.interactiveshell import InteractiveShell
 
     from glmnotes.glue import glue
     from glmnotes.verify import Derivation
@@ -154,22 +155,8 @@ def test_a_glued_derivation_carries_what_a_reader_s_step_is_checked_against():
     x = sp.Symbol("x", real=True)
     derivation = Derivation((x + 1) ** 2, label="square")
     derivation.step(x**2 + 2 * x + 1, "expand")
-
-    class Recorder(DisplayPublisher):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self.calls = []
-
-        def publish(self, data, metadata=None, **kwargs):
-            self.calls.append((data, metadata or {}))
-
-    shell = InteractiveShell.instance()
-    shell.display_pub = Recorder()
-    try:
-        glue("square", derivation)
-    finally:
-        ((data, metadata),) = shell.display_pub.calls
-        InteractiveShell.clear_instance()
+    glue("square", derivation)
+    ((data, metadata),) = published
     assert metadata["glmnotes"]["label"] == "square"
     assert metadata["glmnotes_reader"]["label"] == "square"
     assert metadata["glmnotes_reader"]["available"]
