@@ -1,6 +1,6 @@
 """The ``{verification-report}`` directive: the book's audit, as a table, at build time.
 
-It runs :func:`glmnotes.audit.audit_book` over the chapters (``book/``) and their reference
+It runs :func:`glmnotes.book.audit.audit_book` over the chapters (``book/``) and their reference
 notebooks (``tests/notebooks/``) while the site is built, so the landing page always states what
 the chapters actually check: display equations, how many are checked derivations, and how each
 derivation step was verified. Nothing is copied by hand, so nothing goes stale.
@@ -13,7 +13,7 @@ from docutils import nodes
 from docutils.parsers.rst import Directive
 from sphinx import addnodes
 
-from glmnotes.audit import (
+from glmnotes.book.audit import (
     PROVED_GENERAL,
     PROVED_SIZED,
     audit_book,

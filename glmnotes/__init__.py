@@ -26,14 +26,14 @@ Modules, named after what they hold:
 - :mod:`glmnotes.verify` -- derivations checked step by step (symbolically, else numerically).
 - :mod:`glmnotes.notation` -- sympy helpers to write a step as the notes write it.
 - :mod:`glmnotes.evidence` -- numbers printed as checked bounds, never as round-off.
-- :mod:`glmnotes.figures` -- one look for every figure: legible at the page's width.
-- :mod:`glmnotes.exercises` -- exercises that ask: the placeholder and the verdicts it prints.
-- :mod:`glmnotes.glue` -- a result shown under the cell that computes it, and glued for the
+- :mod:`glmnotes.book.figures` -- one look for every figure: legible at the page's width.
+- :mod:`glmnotes.book.exercises` -- exercises that ask: the placeholder and the verdicts it prints.
+- :mod:`glmnotes.book.glue` -- a result shown under the cell that computes it, and glued for the
   book's text where myst-nb is installed.
-- :mod:`glmnotes.playground` -- check your own step: the Python side of the checker that runs
+- :mod:`glmnotes.book.playground` -- check your own step: the Python side of the checker that runs
   in the reader's browser under every derivation.
-- :mod:`glmnotes.audit` -- which display equations of the book are covered by checks.
-- :mod:`glmnotes.errata` -- the source notes' mistakes, one module per note, each entry beside
+- :mod:`glmnotes.book.audit` -- which display equations of the book are covered by checks.
+- :mod:`glmnotes.book.errata` -- the source notes' mistakes, one module per note, each entry beside
   its check.
 - :mod:`glmnotes.families` -- exponential families, as functions of the natural parameter eta,
   one module per family; ``families.canonical`` writes a family in canonical form line by line,
@@ -45,7 +45,7 @@ Modules, named after what they hold:
   ``glm.comparison`` (the same fit by glmnotes, statsmodels and scikit-learn, side by side).
 - :mod:`glmnotes.quadrature` -- numerical integrals where sympy has none (beta, Dirichlet): the
   tanh-sinh rule, the families' moment checks, an integral the checker evaluates with mpmath.
-- :mod:`glmnotes.tables` -- the tables the chapters show, narrow enough for the page: the
+- :mod:`glmnotes.book.tables` -- the tables the chapters show, narrow enough for the page: the
   families side by side, sample moments, naive against stable formulas.
 - :mod:`glmnotes.exceptions` -- the warnings a fit raises when it cannot be trusted.
 - :mod:`glmnotes.autodiff` -- a small scalar reverse-mode automatic differentiation engine.
@@ -53,9 +53,9 @@ Modules, named after what they hold:
 - :mod:`glmnotes.symbolic_networks` -- small networks written out in sympy symbols, for the
   derivations: a quantity shown by its name and checked by its definition, one hidden layer of
   logistic units, any depth with the backward recursion, explicit linear layers.
-- :mod:`glmnotes.network_likelihood` -- what a network's log-likelihood is not: concave (a
+- :mod:`glmnotes.book.network_likelihood` -- what a network's log-likelihood is not: concave (a
   line with positive curvature) or identifiable (swapped and sign-flipped hidden units).
-- :mod:`glmnotes.network_diagrams` -- pictures of networks: stacked units with one logistic
+- :mod:`glmnotes.book.network_diagrams` -- pictures of networks: stacked units with one logistic
   regression highlighted, and a linear network folding into one matrix.
 - :mod:`glmnotes.linear` -- least squares and reduced-rank regression in closed form.
 - :mod:`glmnotes.datasets` -- the digits bundled with scikit-learn and a loader for MNIST IDX files.

@@ -2,7 +2,7 @@ r"""sympy notation for writing a derivation as the notes write it.
 
 sympy normalises what it builds: ``Eq(a, a)`` becomes ``True``, ``2 * (x / 2)`` becomes ``x``, a
 derivative is a symbol tree rather than :math:`\partial L/\partial c`. A derivation shown step
-by step must keep each line as written, so the chapters and :mod:`glmnotes.errata` build their
+by step must keep each line as written, so the chapters and :mod:`glmnotes.book.errata` build their
 lines from the small helpers here. Each one displays the notes' notation and keeps its
 mathematical value, so that :mod:`glmnotes.verify` can still check the line: an unevaluated
 product equals the product after ``.doit()``, an indexed quantity becomes a plain symbol at an

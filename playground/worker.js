@@ -58,7 +58,7 @@ async function start() {
 import json
 import sympy
 import glmnotes.verify
-from glmnotes.playground import check_reader_step
+from glmnotes.book.playground import check_reader_step
 
 def _glmnotes_check(spec, text):
     return json.dumps(check_reader_step(spec, text))

@@ -1,5 +1,6 @@
-"""Tests for glmnotes.audit on small fake books: chapters (MyST Markdown) written in tmp_path and
-reference notebooks written with nbformat, carrying records produced by real Derivations."""
+"""Tests for glmnotes.book.audit on small fake books: chapters (MyST Markdown) written in
+tmp_path and reference notebooks written with nbformat, carrying records produced by real
+Derivations."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import nbformat
 import pytest
 import sympy as sp
 
-from glmnotes import audit
+from glmnotes.book import audit
 from glmnotes.verify import Derivation
 
 eta = sp.Symbol("eta", real=True)
@@ -368,7 +369,7 @@ def test_missing_book_directory_is_a_usage_error(tmp_path, capsys):
 def test_module_runs_as_a_script(tmp_path):
     mean, _ = derivation_records()
     book_dir, notebooks = clean_book(tmp_path, [glue_output("bernoulli-mean", mean)])
-    command = [sys.executable, "-m", "glmnotes.audit", "--book", str(book_dir)]
+    command = [sys.executable, "-m", "glmnotes.book.audit", "--book", str(book_dir)]
     command += ["--notebooks", str(notebooks), "--strict", "--json"]
     result = subprocess.run(command, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr

@@ -253,7 +253,7 @@ def test_draw_places_every_edge_left_to_right():
 def test_the_drawing_is_legible_on_the_page():
     """At most 6.4 inches wide and no text under 11 points, as the book asks of every figure;
     the old drawing (9 inches, 7- and 8-point labels) is what this rules out."""
-    from glmnotes import figures
+    from glmnotes.book import figures
 
     a, b, c = Value(1.0, "a"), Value(2.0, "b"), Value(3.0, "c")
     L = c * (a + 2 * b)

@@ -2,7 +2,7 @@
 
 import json
 
-from glmnotes import audit
+from glmnotes.book import audit
 
 
 def test_the_book_has_no_uncovered_display_equation(root, capsys):

@@ -92,7 +92,7 @@ def wrapped_specs():
     """reader_spec of derivations like those of three chapters, built here in CPython."""
     import sympy as sp
 
-    from glmnotes.playground import reader_spec
+    from glmnotes.book.playground import reader_spec
     from glmnotes.verify import Derivation
 
     eta = sp.Symbol("eta", real=True)

@@ -55,7 +55,7 @@ def test_the_book_sources_hold_no_notebooks(root):
 def test_no_recorded_verdict_was_decided_by_a_time_budget(source):
     # A verdict that a time budget cut short could come out differently on a slower or faster
     # machine; every recorded derivation line must have been decided by the mathematics alone.
-    from glmnotes.audit import read_notebook
+    from glmnotes.book.audit import read_notebook
 
     records = read_notebook(chapters.reference_path(source)).derivations
     cut = []

@@ -40,12 +40,12 @@ PYPROJECT = ROOT / "pyproject.toml"
 
 #: Modules that serve the book, not the library, and the extra their optional imports come with.
 BOOK_MACHINERY = {
-    "glmnotes.figures": "plot",  # matplotlib
-    "glmnotes.network_diagrams": "plot",  # matplotlib
-    "glmnotes.tables": "chapters",  # pandas
+    "glmnotes.book.figures": "plot",  # matplotlib
+    "glmnotes.book.network_diagrams": "plot",  # matplotlib
+    "glmnotes.book.tables": "chapters",  # pandas
     "glmnotes.glm.comparison": "chapters",  # pandas
-    "glmnotes.glue": "book",  # IPython (chapters), myst-nb where installed (book)
-    "glmnotes.audit": "book",  # nbformat (reads the chapters' notebooks)
+    "glmnotes.book.glue": "book",  # IPython (chapters), myst-nb where installed (book)
+    "glmnotes.book.audit": "book",  # nbformat (reads the chapters' notebooks)
 }
 #: Functions of library modules that import an optional dependency, and its extra: drawing with
 #: matplotlib (``plot``), and the one function that imports Dask (``dask``), which runs only when
@@ -233,7 +233,7 @@ def library_modules() -> list[str]:
 def test_the_import_scan_sees_the_package_and_its_known_imports():
     modules = all_imports()
     assert {"glmnotes", "glmnotes.verify.check", "glmnotes.glm.estimator"} <= set(modules)
-    tables = {(imp.module, imp.function) for imp in modules["glmnotes.tables"]}
+    tables = {(imp.module, imp.function) for imp in modules["glmnotes.book.tables"]}
     assert ("pandas", "sample_moments") in tables  # inside a function
     assert ("sklearn.base", None) in {
         (i.module, i.function) for i in modules["glmnotes.glm.estimator"]

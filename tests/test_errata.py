@@ -1,4 +1,4 @@
-"""Tests for glmnotes.errata: every entry's check shows what the entry claims, the catalogue
+"""Tests for glmnotes.book.errata: every entry's check shows what the entry claims, the catalogue
 matches the book's errata appendix and the source notes, and each correction agrees with an
 independent reference (scipy, statsmodels, numpy, finite differences)."""
 
@@ -13,8 +13,8 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from glmnotes import errata
-from glmnotes.errata import (
+from glmnotes.book import errata
+from glmnotes.book.errata import (
     Erratum,
     ErratumCheckError,
     NumericEvidence,
@@ -449,9 +449,9 @@ def test_normalise_whitespace():
 # ---- where each entry lives ------------------------------------------------------------------
 
 NOTE_MODULES = {
-    "000": ["glmnotes.errata.deep_learning_notes"],
-    "001": ["glmnotes.errata.linear_collapse_thread"],
-    "002": ["glmnotes.errata.glm_notes", "glmnotes.errata.glm_notes_odd_but_true"],
+    "000": ["glmnotes.book.errata.deep_learning_notes"],
+    "001": ["glmnotes.book.errata.linear_collapse_thread"],
+    "002": ["glmnotes.book.errata.glm_notes", "glmnotes.book.errata.glm_notes_odd_but_true"],
 }
 
 
@@ -486,7 +486,7 @@ def test_each_entry_lives_in_its_notes_module_right_after_its_check():
 
 
 def test_partial_derivatives_are_shown_as_one_group():
-    from glmnotes.errata.records import shown_partial
+    from glmnotes.book.errata.records import shown_partial
     from glmnotes.notation import partial, shown
 
     assert shown_partial("L", "c") == shown(partial("L", "c").name)

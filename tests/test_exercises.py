@@ -1,12 +1,12 @@
 """Exercises that ask: every check cell ships with a placeholder, accepts the solution from its
 dropdown, and rejects a wrong answer.
 
-Convention (``glmnotes.exercises``): a check cell is tagged ``exercise-check`` and contains one
+Convention (``glmnotes.book.exercises``): a check cell is tagged ``exercise-check`` and contains one
 line ``answer = ...``; the solution that follows it holds a ``python`` code block whose first line
 is ``answer = <solution>``. For each chapter with check cells, a fresh kernel runs the chapter's
 first code cell and the check cells as shipped (the whole chapter up to its last check cell if a
 check cell needs more), then every check cell again with the solution and with a wrong answer
-(``glmnotes.exercises.wrong``: the solution times 2, plus 1).
+(``glmnotes.book.exercises.wrong``: the solution times 2, plus 1).
 
 The chapter itself runs in the book build and in the portability run; here only what the check
 cells need of it runs: the cells that define, directly or through each other, a name a check cell
@@ -26,7 +26,7 @@ import pytest
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from glmnotes.exercises import PLACEHOLDER_MESSAGE
+from glmnotes.book.exercises import PLACEHOLDER_MESSAGE
 
 PLACEHOLDER = re.compile(r"^answer = \.\.\.(\s*#.*)?$", re.M)
 SOLUTION = re.compile(r"```python\n(answer = .*?)\n```", re.S)
@@ -90,7 +90,7 @@ def run_variants(source, cells, context_cells):
     for _, code, solution in cells:
         wrong = re.sub(
             r"^answer = (.*)$",
-            r"answer = __import__('glmnotes.exercises').exercises.wrong(\1)",
+            r"answer = __import__('glmnotes.book.exercises').exercises.wrong(\1)",
             solution,
             count=1,
         )

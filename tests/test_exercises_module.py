@@ -1,9 +1,9 @@
-"""glmnotes.exercises: the placeholder asks, the report prints one verdict per claim."""
+"""glmnotes.book.exercises: the placeholder asks, the report prints one verdict per claim."""
 
 import pytest
 import sympy as sp
 
-from glmnotes import exercises
+from glmnotes.book import exercises
 from glmnotes.verify import check_equal
 
 x = sp.Symbol("x", real=True)

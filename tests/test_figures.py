@@ -1,4 +1,4 @@
-"""glmnotes.figures: the book's figure style, and the legibility check it implies."""
+"""glmnotes.book.figures: the book's figure style, and the legibility check it implies."""
 
 import matplotlib
 
@@ -7,7 +7,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from glmnotes import figures  # noqa: E402
+from glmnotes.book import figures  # noqa: E402
 
 
 def test_the_style_makes_legible_figures():

@@ -1,4 +1,4 @@
-"""Tests for glmnotes.network_diagrams: the book's pictures of networks are legible (at most
+"""Tests for glmnotes.book.network_diagrams: the book's pictures of networks are legible (at most
 6.4 inches wide, text of 11 points or more) and draw what they say."""
 
 import matplotlib
@@ -9,8 +9,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.patches import Circle, Rectangle  # noqa: E402
 
-from glmnotes import figures  # noqa: E402
-from glmnotes.network_diagrams import draw_collapse, draw_network, unit_names  # noqa: E402
+from glmnotes.book import figures  # noqa: E402
+from glmnotes.book.network_diagrams import draw_collapse, draw_network, unit_names  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

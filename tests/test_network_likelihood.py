@@ -6,7 +6,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from glmnotes.network_likelihood import (
+from glmnotes.book.network_likelihood import (
     LINE_CURVATURE,
     OUTPUT_CURVATURE,
     concavity_counterexample,

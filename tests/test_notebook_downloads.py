@@ -103,7 +103,7 @@ def test_glue_displays_the_value_where_it_is_computed_and_glues_it_for_the_book(
 ):
     """With myst-nb, the same mimebundle is published with the glue's metadata (the book's
     directives find it); without, it is displayed plainly."""
-    from glmnotes.glue import glue
+    from glmnotes.book.glue import glue
 
     glue("a-key", 3.5)
     monkeypatch.setitem(sys.modules, "myst_nb", None)  # myst-nb not installed
@@ -149,7 +149,7 @@ def test_a_glued_derivation_carries_what_a_reader_s_step_is_checked_against(publ
     derivation itself checks nothing (tests/test_verify_html.py)."""
     import sympy as sp
 
-    from glmnotes.glue import glue
+    from glmnotes.book.glue import glue
     from glmnotes.verify import Derivation
 
     x = sp.Symbol("x", real=True)

@@ -1,4 +1,4 @@
-"""glmnotes.playground in CPython: what a reader's next step is checked against, and the check.
+"""glmnotes.book.playground in CPython: what a reader's next step is checked against, and the check.
 
 The same module runs in the reader's browser (tests/test_browser_playground.py); here: the spec
 of derivations like the chapters' (LaTeX-named symbols, glmnotes.notation functions, per-example
@@ -14,8 +14,7 @@ import sys
 import pytest
 import sympy as sp
 
-from glmnotes.notation import Indicator, function_named, per_example, shown, sigmoid
-from glmnotes.playground import (
+from glmnotes.book.playground import (
     ReaderInputError,
     _Context,
     _reader_name,
@@ -23,6 +22,7 @@ from glmnotes.playground import (
     parse_reader_text,
     reader_spec,
 )
+from glmnotes.notation import Indicator, function_named, per_example, shown, sigmoid
 from glmnotes.verify import Derivation
 
 eta = sp.Symbol("eta", real=True)
@@ -301,7 +301,7 @@ def test_a_spec_from_another_version_is_refused_politely():
 
 
 def test_the_module_imports_no_numpy():
-    code = "import sys, glmnotes.playground; print('numpy' in sys.modules)"
+    code = "import sys, glmnotes.book.playground; print('numpy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

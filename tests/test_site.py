@@ -73,7 +73,7 @@ def test_each_chapter_offers_its_notebook_with_outputs(site, source):
 
 
 def test_landing_page_reports_what_the_audit_counts(site, root):
-    from glmnotes.audit import audit_book, machine_checked_share, totals
+    from glmnotes.book.audit import audit_book, machine_checked_share, totals
 
     page = (site / "book" / "index.html").read_text()
     assert "verification-report" in page, "the landing page has no verification report"

@@ -1,4 +1,4 @@
-"""Tests for glmnotes.tables: the families tables (sympy's derivatives, patterns checked,
+"""Tests for glmnotes.book.tables: the families tables (sympy's derivatives, patterns checked,
 counted from 1), the sample moments against scipy, and the naive-versus-stable table."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sympy as sp
 from scipy import stats
 from scipy.special import expit
 
-from glmnotes import tables
+from glmnotes.book import tables
 from glmnotes.evidence import EvidenceError
 from glmnotes.families import Bernoulli, Beta, Poisson, get_family
 

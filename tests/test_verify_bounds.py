@@ -126,7 +126,7 @@ def test_a_huge_power_of_a_sampled_point_is_evaluated_in_floating_precision():
 def test_the_reader_typing_a_huge_power_in_the_playground_gets_a_verdict():
     record = _bounded_child(
         """
-        from glmnotes.playground import check_reader_step, reader_spec
+        from glmnotes.book.playground import check_reader_step, reader_spec
         from glmnotes.verify import Derivation
         y = sp.Symbol("y", positive=True)
         d = Derivation(y * 2, label="bounds-playground", domain={y: (1, 2)})

@@ -150,7 +150,7 @@ def test_showing_a_derivation_checks_nothing(monkeypatch):
     the playground."""
     from IPython.core.formatters import format_display_data
 
-    import glmnotes.playground
+    import glmnotes.book.playground
     import glmnotes.verify.check
 
     derivation = mixed()
@@ -159,7 +159,7 @@ def test_showing_a_derivation_checks_nothing(monkeypatch):
         raise AssertionError("displaying a derivation ran the checker")
 
     monkeypatch.setattr(glmnotes.verify.check, "check_equal", forbidden)
-    monkeypatch.setattr(glmnotes.playground, "reader_spec", forbidden)
+    monkeypatch.setattr(glmnotes.book.playground, "reader_spec", forbidden)
     data, metadata = format_display_data(derivation)
     assert data["text/html"] and metadata["glmnotes"]["label"] == "mix"
 

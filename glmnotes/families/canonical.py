@@ -15,7 +15,7 @@ package counts from 0).
 
 :class:`MultinomialNotation` holds the notes' symbols for the multinomial (classes
 :math:`1, \dots, k`, the last one the reference, :math:`\phi_k = 1 - \sum_{i<k} \phi_i`), for
-the check of the notes' multinomial lines (:mod:`glmnotes.errata.glm_notes`) and the chapter's
+the check of the notes' multinomial lines (:mod:`glmnotes.book.errata.glm_notes`) and the chapter's
 log-partition and softmax; :data:`NOTES_MULTINOMIAL` is the instance with :math:`k = 3`.
 """
 

@@ -404,7 +404,7 @@ class Derivation:
     def _repr_mimebundle_(self, include=None, exclude=None):
         """text/html for the page, text/latex for print, text/plain; the record in the metadata.
         Showing a derivation checks nothing: its steps were checked when they were added.
-        (The book adds what a reader's own next step is checked against: ``glmnotes.glue``.)"""
+        (The book adds what a reader's own next step is checked against: ``glmnotes.book.glue``.)"""
         data = {
             "text/plain": str(self),
             "text/html": self._repr_html_(),

@@ -4,7 +4,7 @@
  * nothing more than this file and its stylesheet.
  *
  * A derivation is an element <div class="glmnotes-derivation" data-glmnotes-reader="{json}">
- * (see glmnotes.playground.reader_spec).
+ * (see glmnotes.book.playground.reader_spec).
  */
 (function () {
   "use strict";

@@ -1,9 +1,9 @@
 """Errata of source ``002``, the GLM notes: its errors -- in the multinomial's canonical form,
 the hypothesis, the likelihood, the score and the gradient-ascent update.
 
-Each check is followed by its entry (:class:`~glmnotes.errata.records.Erratum`); the entries
+Each check is followed by its entry (:class:`~glmnotes.book.errata.records.Erratum`); the entries
 are listed in :data:`ENTRIES` in the note's order. The note's odd-but-true slips are in
-:mod:`glmnotes.errata.glm_notes_odd_but_true`.
+:mod:`glmnotes.book.errata.glm_notes_odd_but_true`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from glmnotes.errata.records import (
+from glmnotes.book.errata.records import (
     HALF,
     SOURCES,
     Erratum,

@@ -23,7 +23,7 @@ false / unverified).
 
 Usage::
 
-    python -m glmnotes.audit [--book DIR] [--notebooks DIR] [--json] [--strict]
+    python -m glmnotes.book.audit [--book DIR] [--notebooks DIR] [--json] [--strict]
 
 With ``--strict`` the exit status is 1 if any chapter has an uncovered display equation, a bad
 glue, or a missing or unreadable reference notebook.
@@ -793,7 +793,7 @@ def format_table(audits: list[ChapterAudit]) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Command line: print the audit; exit 1 with ``--strict`` if there are problems."""
     parser = argparse.ArgumentParser(
-        prog="python -m glmnotes.audit",
+        prog="python -m glmnotes.book.audit",
         description="Which display equations of the book are covered by checked derivations.",
     )
     parser.add_argument("--book", default="book", help="directory of the chapters (*.md)")

@@ -6,12 +6,12 @@ network is repeated linear regression (``001``) and lecture notes on generalized
 (``002``). This package is their errata list, one module per note, each check followed by the
 entry it checks:
 
-* :mod:`~glmnotes.errata.deep_learning_notes` (``000``),
-* :mod:`~glmnotes.errata.linear_collapse_thread` (``001``),
-* :mod:`~glmnotes.errata.glm_notes` (``002``, its errors) and
-  :mod:`~glmnotes.errata.glm_notes_odd_but_true` (``002``, its odd-but-true slips: the note with
+* :mod:`~glmnotes.book.errata.deep_learning_notes` (``000``),
+* :mod:`~glmnotes.book.errata.linear_collapse_thread` (``001``),
+* :mod:`~glmnotes.book.errata.glm_notes` (``002``, its errors) and
+  :mod:`~glmnotes.book.errata.glm_notes_odd_but_true` (``002``, its odd-but-true slips: the note with
   the most entries has two modules);
-* :mod:`~glmnotes.errata.records`: the records (:class:`Erratum`, :class:`Source`,
+* :mod:`~glmnotes.book.errata.records`: the records (:class:`Erratum`, :class:`Source`,
   :class:`NumericEvidence`), the sources and chapters, and the tools every check is built with.
 
 This module assembles the catalogue, in the notes' order, and looks entries up.
@@ -36,20 +36,20 @@ Several odd-but-true slips of one note share that note's ``"erratum-...-odd-but-
 
 Usage::
 
-    from glmnotes import errata
+    from glmnotes.book import errata
     for entry in errata.catalogue():
         derivations = entry.check()      # raises ErratumCheckError if the entry's claim fails
 """
 
 from __future__ import annotations
 
-from glmnotes.errata import (
+from glmnotes.book.errata import (
     deep_learning_notes,
     glm_notes,
     glm_notes_odd_but_true,
     linear_collapse_thread,
 )
-from glmnotes.errata.records import (
+from glmnotes.book.errata.records import (
     CHAPTERS,
     KINDS,
     SOURCES,

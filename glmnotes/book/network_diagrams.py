@@ -9,7 +9,7 @@ matrix.
   :math:`W_z = W_n \cdots W_1`.
 
 Both draw with matplotlib only, at most :data:`MAX_WIDTH` inches wide and with text of
-:data:`FONT_SIZE` points or more (the book's rule: :mod:`glmnotes.figures`), and return the
+:data:`FONT_SIZE` points or more (the book's rule: :mod:`glmnotes.book.figures`), and return the
 figure.
 """
 

@@ -13,7 +13,7 @@ the cell. Either way the same mimebundle is published: the downloaded notebook's
 a fresh run without myst-nb compare equal.
 
 A glued derivation also carries, in its output's metadata (``glmnotes_reader``), what a reader's
-own next step is checked against on the page ("Check your own step": ``glmnotes.playground``,
+own next step is checked against on the page ("Check your own step": ``glmnotes.book.playground``,
 ``_ext/derivations.py``). The book adds it here; showing a derivation anywhere else checks nothing.
 """
 
@@ -29,7 +29,7 @@ class WithReaderSpec:
         self.derivation = derivation
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        from glmnotes.playground import reader_spec
+        from glmnotes.book.playground import reader_spec
 
         data, metadata = self.derivation._repr_mimebundle_(include, exclude)
         return data, {**metadata, "glmnotes_reader": reader_spec(self.derivation)}

@@ -1,7 +1,7 @@
 """Errata of source ``001``, the linear-collapse thread: is a deep network with linear
 activations one linear regression, and what do convolutions, residuals and ReLUs change?
 
-Each check is followed by its entry (:class:`~glmnotes.errata.records.Erratum`); the entries
+Each check is followed by its entry (:class:`~glmnotes.book.errata.records.Erratum`); the entries
 are listed in :data:`ENTRIES` in catalogue order.
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Callable
 import numpy as np
 import sympy as sp
 
-from glmnotes.errata.records import (
+from glmnotes.book.errata.records import (
     HALF,
     SOURCES,
     Erratum,

@@ -1,9 +1,9 @@
 """Errata of source ``002``, the GLM notes: its odd-but-true slips (lines that look wrong but
 hold, or hold under a reading the notes leave implicit), listed in the book under one heading.
 
-Each check is followed by its entry (:class:`~glmnotes.errata.records.Erratum`); the entries
+Each check is followed by its entry (:class:`~glmnotes.book.errata.records.Erratum`); the entries
 are listed in :data:`ENTRIES` in the note's order. The note's errors are in
-:mod:`glmnotes.errata.glm_notes`.
+:mod:`glmnotes.book.errata.glm_notes`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from glmnotes.errata.records import (
+from glmnotes.book.errata.records import (
     HALF,
     SOURCES,
     Erratum,
@@ -42,7 +42,7 @@ def _exponential_density(y: sp.Expr, eta: sp.Expr) -> sp.Expr:
 
 
 def _check_table_log_moments() -> tuple[Derivation, ...]:
-    from glmnotes.errata.glm_notes import _named
+    from glmnotes.book.errata.glm_notes import _named
     from glmnotes.families import Beta, Gamma
     from glmnotes.quadrature import Quadrature
 

@@ -1,7 +1,7 @@
 """Errata of source ``000``, the deep-learning notes: deep learning as maximum likelihood,
 and backpropagation on a toy graph.
 
-Each check is followed by its entry (:class:`~glmnotes.errata.records.Erratum`); the entries
+Each check is followed by its entry (:class:`~glmnotes.book.errata.records.Erratum`); the entries
 are listed in :data:`ENTRIES` in catalogue order.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from glmnotes.errata.records import (
+from glmnotes.book.errata.records import (
     SOURCES,
     Erratum,
     NumericEvidence,
