@@ -2,12 +2,12 @@
 
 A chapter pastes a checked derivation with ``{glue:math} name`` and ``:label:``. myst-nb makes a
 numbered math block of its ``text/latex`` (what the PDF prints, what ``{eq}`` references number).
-For the HTML builder this extension renders that block from the derivation's ``text/html``
-instead (``glmnotes.verify.html``: typeset steps, readable justifications, coloured marks that
-open their details), keeping the equation number, its anchor ``#equation-<label>`` and its
-permalink. The derivation's record for the reader's own next step (the output metadata
-``glmnotes_reader``) is put on the wrapper as ``data-glmnotes-reader``, where the "Check your own
-step" control (``_ext/playground.py``) finds it.
+For the HTML builder this extension renders that block from the derivation's ``text/html`` instead
+(``glmnotes.verify.render.page``: typeset steps, readable justifications, coloured marks that open
+their details), keeping the equation number, its anchor ``#equation-<label>`` and its permalink.
+The derivation's record for the reader's own next step (the output metadata ``glmnotes_reader``) is
+put on the wrapper as ``data-glmnotes-reader``, where the "Check your own step" control
+(``_ext/playground.py``) finds it.
 """
 
 from __future__ import annotations

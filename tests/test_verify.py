@@ -34,7 +34,10 @@ from glmnotes.verify import (
     Registry,
     VerdictKind,
     check_equal,
+    render,
 )
+from glmnotes.verify.render.latex import counterexample_latex, derivation_latex
+from glmnotes.verify.render.text import plain_text
 
 eta = sp.Symbol("eta", real=True)
 x = sp.Symbol("x", real=True)
@@ -548,7 +551,7 @@ def test_erratum_step_is_shown_false_and_the_chain_continues_from_the_last_true_
     assert float(erratum.verdict.counterexample.right) == pytest.approx(
         float(y0 * mpmath.log(yhat0) * (1 - y0) * mpmath.log(1 - yhat0)), rel=1e-12
     )
-    latex = d.latex()
+    latex = derivation_latex(d)
     assert r"\neq" in latex and "false [000: log-likelihood]" in latex
     counts = d.counts()
     assert counts["errata"] == 1 and counts["proved"] + counts["numeric"] == 1
@@ -583,9 +586,9 @@ def test_unverified_step_raises_by_default_and_is_marked_when_allowed():
     assert kinds == [VerdictKind.UNVERIFIED, VerdictKind.PROVED]
     assert not d.steps[0].verdict.holds
     d.layout = "inline"
-    first_row = rows(d._repr_latex_())[0]
+    first_row = rows("$$" + derivation_latex(d) + "$$")[0]
     assert "not verified" in first_row and r"\checkmark" not in first_row
-    assert "not verified" in str(d).splitlines()[2]
+    assert "not verified" in plain_text(d).splitlines()[2]
     checked = Registry("tests")
     checked.add(d)
     assert checked.summary()["unverified"] == 1
@@ -626,18 +629,18 @@ def mixed_derivation() -> Derivation:
 def test_latex_has_one_line_per_step_with_marks_and_justifications():
     d = mixed_derivation()
     d.layout = "inline"  # one row per step, mark and justification beside it
-    lines = rows(d._repr_latex_())
+    lines = rows("$$" + derivation_latex(d) + "$$")
     assert len(lines) == len(d.steps) + 1 == 5  # one row per step, then the scope
     # the scope row names what the lines are about (the title), then the box
-    title = verify.display.breakable_text_latex(d.title) + r"\text{: }"
-    scope = verify.display.scope_latex(d)
+    title = render.latex.breakable_text_latex(d.title) + r"\text{: }"
+    scope = render.latex.scope_latex(d)
     assert lines[4] == rf"&\qquad {{\small {{\scriptstyle {title}{scope}}}}}"
     assert r"\eta \in (-30, 30)" in lines[4] and r"\text{Bernoulli}\ \text{mean}" in lines[4]
     lines = lines[:4]
     for line in lines:
         assert line.count("&") - line.count(r"\&") == 3  # left &= right && annotation
         assert balanced(line)
-    assert lines[0].startswith(verify.display.expr_latex(d.start))
+    assert lines[0].startswith(render.latex.expr_latex(d.start))
     assert r"\text{(chain rule)}" in lines[0] and r"\checkmark" in lines[0]
     assert "proved" in lines[0]
     assert r"\text{(divide by e}\hat{}\text{eta)}" in lines[1]
@@ -645,7 +648,7 @@ def test_latex_has_one_line_per_step_with_marks_and_justifications():
     assert "{e^{\\eta}}" in lines[2]  # inline math from the justification is kept as math
     assert r"\times" in lines[3] and "false" in lines[3] and r"\eta \approx " in lines[3]
     assert r"\neq" in lines[3] and r"\checkmark" not in lines[3]
-    latex = d._repr_latex_()
+    latex = "$$" + derivation_latex(d) + "$$"
     assert balanced(latex) and "\n\n" not in latex
     assert latex.count(r"\begin{aligned}") == latex.count(r"\end{aligned}") == 1
 
@@ -662,18 +665,18 @@ def test_numeric_step_is_marked_with_its_number_of_points():
     assert verdict.kind is VerdictKind.NUMERIC and verdict.points == cheap_points  # cheap: more
     assert verdict.digits == verify.numeric.MAX_DIGITS  # exact integers: exact agreement
     d.layout = "inline"
-    line, scope = rows(d._repr_latex_())
+    line, scope = rows("$$" + derivation_latex(d) + "$$")
     assert r"\checkmark" in line and f"numeric, {cheap_points} points, 105 digits" in line
     assert "proved" not in line and r"m \in \{-9, \dots, 9\}" in scope
-    assert f"agrees numerically at {cheap_points} points" in str(d)
+    assert f"agrees numerically at {cheap_points} points" in plain_text(d)
 
 
 def test_myst_nb_glue_math_gets_the_aligned_block():
     from myst_nb.core.render import strip_latex_delimiters
 
     d = mixed_derivation()
-    stripped = strip_latex_delimiters(d._repr_latex_())
-    assert stripped == d.latex()
+    stripped = strip_latex_delimiters("$$" + derivation_latex(d) + "$$")
+    assert stripped == derivation_latex(d)
     assert stripped.startswith(r"\begin{aligned}") and stripped.endswith(r"\end{aligned}")
 
 
@@ -763,12 +766,12 @@ def other_derivations() -> list[Derivation]:
 def test_latex_is_valid_mathjax_as_sphinx_wraps_it(tmp_path):
     formulas = []
     for d in [mixed_derivation(), *other_derivations(), labels_loglik()]:
-        for layout in verify.display.LAYOUTS:
+        for layout in verify.LAYOUTS:
             d.layout = layout
-            aligned = d.latex()
+            aligned = derivation_latex(d)
             assert "\n\n" not in aligned and balanced(aligned)
             formulas += [aligned, r"\begin{split}" + aligned + r"\end{split}"]  # as sphinx wraps it
-    formulas.append(verify.display.scope_latex(labels_loglik()))
+    formulas.append(render.latex.scope_latex(labels_loglik()))
     broken = formulas[0].replace(r"\end{aligned}", "")
     results = mathjax_errors([*formulas, broken, r"\undefinedmacro{x}"], tmp_path)
     assert results[:-2] == ["ok"] * len(formulas)
@@ -777,8 +780,8 @@ def test_latex_is_valid_mathjax_as_sphinx_wraps_it(tmp_path):
 
 def test_plain_text_has_one_line_per_step():
     d = mixed_derivation()
-    text = str(d)
-    assert repr(d) == text
+    text = plain_text(d)
+    assert repr(d).startswith(f"<Derivation {d.label!r}: ")
     lines = text.splitlines()
     assert lines[0] == "Derivation 'bernoulli-mean': Bernoulli mean from the log-partition"
     step_lines = [line for line in lines if re.match(r"\s+\d+\. ", line)]
@@ -791,11 +794,11 @@ def test_plain_text_has_one_line_per_step():
 
 def test_plain_text_keeps_each_step_on_one_line_for_matrices_and_multiline_reasons():
     for d in other_derivations():
-        step_lines = [line for line in str(d).splitlines() if re.match(r"\s+\d+\. ", line)]
+        step_lines = [line for line in plain_text(d).splitlines() if re.match(r"\s+\d+\. ", line)]
         assert len(step_lines) == len(d.lines())
         d.layout = "inline"
-        scope_rows = 1 if verify.display.scope_latex(d) else 0
-        assert len(rows(d._repr_latex_())) == max(len(d.lines()), 1) + scope_rows
+        scope_rows = 1 if render.latex.scope_latex(d) else 0
+        assert len(rows("$$" + derivation_latex(d) + "$$")) == max(len(d.lines()), 1) + scope_rows
 
 
 def test_mimebundle_carries_a_json_record_in_the_output_metadata():
@@ -803,8 +806,8 @@ def test_mimebundle_carries_a_json_record_in_the_output_metadata():
 
     d = mixed_derivation()
     data, metadata = format_display_data(d)
-    assert data["text/latex"] == d._repr_latex_()
-    assert data["text/plain"] == str(d)
+    assert data["text/latex"] == ("$$" + derivation_latex(d) + "$$")
+    assert data["text/plain"] == plain_text(d)
     record = json.loads(json.dumps(metadata["glmnotes"]))
     assert record["label"] == "bernoulli-mean"
     assert record["title"] == "Bernoulli mean from the log-partition"
@@ -1087,11 +1090,11 @@ def test_erratum_counterexample_at_integer_labels_shows_exact_values(labels_box)
     point = dict(c.exact_point)
     assert point["y"] in ("0", "1") and labels_box[0] <= int(point["y"]) <= labels_box[1]
     # the notes' product has the factor y (1 - y) = 0: exactly zero, printed as zero
-    assert c.right == "0" and c.right_latex == "0"
+    assert c.right == "0" and c.right_short == "0"
     y_value, mu_value = int(point["y"]), exact(point["mu"])
     reference = y_value * mpmath.log(mu_value) + (1 - y_value) * mpmath.log(1 - mu_value)
     assert float(c.left) == pytest.approx(float(reference), rel=1e-14)
-    assert r"\text{, right }0}" in d.latex()
+    assert r"\text{, right }0}" in derivation_latex(d)
 
 
 def test_exact_substitution_and_scaled_zeros_give_exact_zeros():
@@ -1115,8 +1118,8 @@ def test_exact_substitution_and_scaled_zeros_give_exact_zeros():
     assert rearranged.kind is VerdictKind.NUMERIC and rearranged.digits >= numeric.MIN_DIGITS
     # an unresolved side that is not a sum stays undecided
     f = sp.Function("f")
-    unresolved = numeric.Value(mpmath.mpf(0), 0)
-    exact_zero = numeric.Value(mpmath.mpf(0), None)
+    unresolved = numeric.Evaluated(mpmath.mpf(0), 0)
+    exact_zero = numeric.Evaluated(mpmath.mpf(0), None)
     assert numeric._rearranged(f(a), sp.Integer(0), unresolved, exact_zero) is None
     # a tiny true value is not a zero: exp(-400) != 0, however small
     tiny = numeric.compare_entry(sp.exp(-400 * sp.Integer(1)), sp.Integer(0), 35)
@@ -1184,7 +1187,7 @@ def test_sum_over_indexed_elements_is_evaluated_by_sampling_each_element():
     assert float(wrong.counterexample.left) == pytest.approx(float(reference), rel=1e-14)
     assert float(wrong.counterexample.right) == pytest.approx(float(shifted), rel=1e-14)
     assert float(wrong.counterexample.right) != float(wrong.counterexample.left)
-    assert "{w}_{2} \\approx " in wrong.counterexample.point_latex
+    assert "{w}_{2} \\approx " in counterexample_latex(wrong.counterexample)
 
 
 def test_indexed_sum_with_bounds_from_dims():
@@ -1214,8 +1217,8 @@ def test_indexed_labels_erratum_shows_integer_labels_and_an_exact_zero():
         for y, m in zip(y_values, mu_values, strict=True)
     )
     assert float(c.left) == pytest.approx(float(reference), rel=1e-14)
-    assert "y[...] in {0, ..., 1}" in str(d) and "mu[...] in (0, 1)" in str(d)
-    assert verify.display.scope_latex(d) == (
+    assert "y[...] in {0, ..., 1}" in plain_text(d) and "mu[...] in (0, 1)" in plain_text(d)
+    assert render.latex.scope_latex(d) == (
         r"\text{checked for }y_{\dots} \in \{0, \dots, 1\},\ \mu_{\dots} \in (0, 1),\ n = 3"
     )
 
@@ -1244,9 +1247,9 @@ def test_stacked_layout_puts_each_justification_on_the_line_below():
     d = mixed_derivation()  # three true steps, then an erratum shown false
     assert d.layout == "stacked" == verify.DEFAULT_LAYOUT
     d.layout = "inline"
-    *inline_rows, inline_scope = rows(d._repr_latex_())
+    *inline_rows, inline_scope = rows("$$" + derivation_latex(d) + "$$")
     d.layout = "stacked"
-    *stacked_rows, stacked_scope = rows(d._repr_latex_())
+    *stacked_rows, stacked_scope = rows("$$" + derivation_latex(d) + "$$")
     assert inline_scope == stacked_scope  # the scope closes both
     assert len(stacked_rows) == 2 * len(inline_rows) + 1  # the counterexample gets its own row
     for index, row in enumerate(inline_rows[:3]):
@@ -1259,7 +1262,7 @@ def test_stacked_layout_puts_each_justification_on_the_line_below():
     assert verdict_row.startswith(r"&\qquad {\small \text{(the notes' step)}\ \times")
     assert "false [000: mean]" in verdict_row and "left" not in verdict_row
     c = d.steps[3].verdict.counterexample
-    where = rf"{c.point_latex}\text{{, left }}{c.left_latex}\text{{, right }}{c.right_latex}"
+    where = counterexample_latex(c)
     assert counterexample_row == rf"&\qquad {{\small {{\scriptstyle \text{{at }}{where}}}}}"
     assert note.endswith(rf"{{\scriptstyle \text{{at }}{where}}}")  # the same point and values
     for row in [*stacked_rows, stacked_scope]:
@@ -1274,7 +1277,7 @@ def test_stacked_layout_is_narrower_as_mathjax_renders_it(tmp_path):
     for d in derivations:
         for layout in ("inline", "stacked"):
             d.layout = layout
-            formulas.append(d.latex())
+            formulas.append(derivation_latex(d))
     widths = mathjax_widths(formulas, tmp_path)
     inline, stacked = widths[0::2], widths[1::2]
     assert all(w > 0 for w in widths)
@@ -1287,11 +1290,15 @@ def test_layout_option_and_module_default(monkeypatch):
     assert Derivation(x, label="a2", layout="stacked").layout == "stacked"
     d = Derivation(sp.exp(x) * sp.exp(x), label="b")
     d.step(sp.exp(2 * x), "add exponents")
-    assert d.layout == "stacked" and rows(d.latex())[1].startswith(r"&\qquad {\small ")
+    assert d.layout == "stacked" and rows(derivation_latex(d))[1].startswith(r"&\qquad {\small ")
     monkeypatch.setattr(verify.derivation, "DEFAULT_LAYOUT", "inline")
     d = Derivation(sp.exp(x) * sp.exp(x), label="b2")
     d.step(sp.exp(2 * x), "add exponents")
-    assert d.layout == "inline" and len(rows(d.latex())) == 1 and " && " in rows(d.latex())[0]
+    assert (
+        d.layout == "inline"
+        and len(rows(derivation_latex(d))) == 1
+        and " && " in rows(derivation_latex(d))[0]
+    )
     with pytest.raises(ValueError, match="layout must be one of"):
         Derivation(x, label="c", layout="wide")
 

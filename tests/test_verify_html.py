@@ -1,4 +1,5 @@
-"""The derivation as the reader sees it: glmnotes.verify.html and the book's LaTeX printer.
+"""The derivation as the reader sees it: glmnotes.verify.render (the page's HTML and the one
+LaTeX printer).
 
 References: the derivation's own record (what was checked), Python's html.parser (well-formed,
 escaped), and the textbook forms of the printer's output.
@@ -11,9 +12,10 @@ import re
 
 import sympy as sp
 
-from glmnotes.verify import Derivation, check_equal, render_verdict_html
-from glmnotes.verify.display import expr_latex
-from glmnotes.verify.html import NARROW, WIDE, derivation_html, latex_width, text_html
+from glmnotes.verify import Derivation, check_equal
+from glmnotes.verify.render.latex import derivation_latex, expr_latex
+from glmnotes.verify.render.page import NARROW, WIDE, derivation_html, latex_width, text_html
+from glmnotes.verify.render.page import verdict_html as render_verdict_html
 
 eta = sp.Symbol("eta", real=True)
 x = sp.Symbol("x", real=True)
@@ -168,7 +170,6 @@ def test_the_title_is_shown_not_only_read_out():
     import sympy as sp
 
     from glmnotes.verify import Derivation
-    from glmnotes.verify.html import derivation_html
 
     x = sp.Symbol("x", real=True)
     d = Derivation((x + 1) ** 2, label="scope", title="For the exponential family, $m = 3$")
@@ -187,7 +188,14 @@ def test_the_title_is_printed_with_or_without_a_box():
     t = sp.Symbol("t", real=True)
     boxless = Derivation(sp.Subs(sp.Derivative(t**3, (t, 2)), t, 1), label="c", title="At one")
     boxless.step(sp.Integer(6), "evaluate")
-    assert boxless.latex().splitlines()[-2].endswith(r"{\scriptstyle \text{At}\ \text{one}}}")
+    assert (
+        derivation_latex(boxless)
+        .splitlines()[-2]
+        .endswith(r"{\scriptstyle \text{At}\ \text{one}}}")
+    )
     untitled = Derivation(sp.Subs(sp.Derivative(t**3, (t, 2)), t, 1), label="u")
     untitled.step(sp.Integer(6), "evaluate")
-    assert "At one" not in untitled.latex() and len(untitled.latex().splitlines()) == 4
+    assert (
+        "At one" not in derivation_latex(untitled)
+        and len(derivation_latex(untitled).splitlines()) == 4
+    )

@@ -450,11 +450,8 @@ def always(kind: VerdictKind, at_one: bool = False):
         point = tuple(sorted((str(symbol), "1") for symbol in symbols))
         counterexample = Counterexample(
             point=point,
-            point_latex="",
             left="1",
             right="2",
-            left_latex="1",
-            right_latex="2",
             exact_point=point,
         )
         return Verdict(kind, counterexample=counterexample)
@@ -509,14 +506,14 @@ def test_a_counterexample_that_is_not_one_is_refused():
     # sin(10 pi x) vanishes at every point of a decimal grid: a FAILED verdict pointing at one
     # is refused, and so is a point outside the box; a real counterexample is accepted, however
     # small the difference
-    grid = Counterexample((("x", "0.1"),), "", "0", "1", "0", "1", exact_point=(("x", "0.1"),))
+    grid = Counterexample((("x", "0.1"),), "0", "1", exact_point=(("x", "0.1"),))
     fake = lambda *args, **options: Verdict(VerdictKind.FAILED, counterexample=grid)  # noqa: E731
     with pytest.raises(AssertionError, match="not a counterexample"):
         rejected(sp.sin(10 * sp.pi * x), 0, checker=fake)
     with pytest.raises(AssertionError, match="outside its box"):
         rejected(sp.sin(10 * sp.pi * x), 0, checker=fake, domain={x: (1, 2)})
     # 1 - tanh(140) ~ 10^-121: zero at double precision, not at 160 digits
-    far = Counterexample((("x", "140"),), "", "1", "1", "1", "1", exact_point=(("x", "140"),))
+    far = Counterexample((("x", "140"),), "1", "1", exact_point=(("x", "140"),))
     fake = lambda *args, **options: Verdict(VerdictKind.FAILED, counterexample=far)  # noqa: E731
     rejected(sp.tanh(x), 1, checker=fake)
     with pytest.raises(AssertionError, match="agree to"):  # equal, not structurally

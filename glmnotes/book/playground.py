@@ -24,7 +24,6 @@ is described as unavailable, with the reason.
 
 from __future__ import annotations
 
-import html
 import io
 import json
 import keyword
@@ -40,7 +39,10 @@ from sympy.core.function import AppliedUndef, UndefinedFunction
 from sympy.core.symbol import Str
 from sympy.printing.str import StrPrinter
 
+from glmnotes.verify import check_equal
 from glmnotes.verify.exact_size import guarded_functions, guarded_operators
+from glmnotes.verify.render import page
+from glmnotes.verify.render.latex import expr_latex
 
 __all__ = ["FORMAT", "ReaderInputError", "check_reader_step", "reader_spec", "verdict_html"]
 
@@ -143,7 +145,7 @@ def _reader_spec(derivation: Any) -> dict[str, Any]:
         "available": True,
         "lowered": lowered,
         "compare_with": table.encode(target),
-        "compare_with_latex": sp.latex(target),
+        "compare_with_latex": expr_latex(target),
         "symbols": table.symbols_json(),
         "functions": table.functions_json(),
         "domain": [[table.encode(s), _box_json(b)] for s, b in domain.items()],
@@ -313,7 +315,7 @@ class _SymbolTable:
 
     def symbols_json(self) -> list[dict[str, Any]]:
         return [
-            {"name": name, "srepr": sp.srepr(atom), "latex": sp.latex(atom)}
+            {"name": name, "srepr": sp.srepr(atom), "latex": expr_latex(atom)}
             for name, atom in zip(self.names, self.atoms, strict=True)
         ]
 
@@ -326,7 +328,7 @@ class _SymbolTable:
                 entry["kind"] = "undefined"
                 entry["assumptions"] = {k: v for k, v in kwargs.items() if v is not None}
                 # sympy writes F(t) as F{\left(t \right)}: the name is what precedes the braces
-                entry["latex"] = sp.latex(cls(sp.Symbol("t"))).split(r"{\left(")[0]
+                entry["latex"] = expr_latex(cls(sp.Symbol("t"))).split(r"{\left(")[0]
             else:
                 entry["kind"] = "notation" if cls.__module__ == "glmnotes.notation" else "sympy"
             out.append(entry)
@@ -368,7 +370,7 @@ def _function_reader_name(cls: type) -> str:
     """The name a reader types for a function: its displayed name for a display-only class
     (``function_named("A", "zA")`` is typed ``A``), else its class name."""
     if _undefined_like(cls) and not isinstance(cls, UndefinedFunction):
-        shown = sp.latex(cls(sp.Symbol("t")))
+        shown = expr_latex(cls(sp.Symbol("t")))
         head = re.split(r"\\left\(|\(", shown)[0]
         return _reader_name(head)
     return cls.__name__
@@ -520,7 +522,6 @@ def check_reader_step(spec: Mapping[str, Any] | str, text: str) -> dict[str, Any
 def _check(
     spec: Mapping[str, Any] | str, text: str, numeric_first: bool, probe_outside: bool = True
 ) -> dict[str, Any]:
-    from glmnotes.verify import check_equal
 
     if isinstance(spec, str):
         spec = json.loads(spec)
@@ -554,7 +555,7 @@ def _check(
         "describe": verdict.describe(),
         "html": verdict_html(verdict),
         "input": sp.sstr(expr),
-        "input_latex": sp.latex(expr),
+        "input_latex": expr_latex(expr),
         "seconds": round(time.perf_counter() - started, 3),
     }
 
@@ -783,26 +784,9 @@ def _validate(tokens: list[tokenize.TokenInfo], names: Mapping[str, Any]) -> Non
 
 
 def verdict_html(verdict: Any) -> str:
-    """The verdict's mark and details as the book shows them: ``render_verdict_html`` of the
-    checker when it has one, else a small rendering of the record."""
-    from glmnotes import verify
-
-    render = getattr(verify, "render_verdict_html", None)
-    if render is not None:
-        return render(verdict, open=not verdict.holds)  # a false step: its counterexample shown
-    kind = verdict.to_record()["kind"]
-    symbol = "\u2713" if verdict.holds else ("\u2717" if kind == "failed" else "?")
-    css = re.sub(r"[^a-z]+", "-", kind)
-    mark = f'<span class="glmnotes-mark glmnotes-mark-{css}">{symbol}</span>'
-    counterexample = verdict.counterexample
-    if counterexample is None:
-        return f"{mark} {html.escape(verdict.describe())}"
-    entry = f", entry {counterexample.entry}" if counterexample.entry is not None else ""
-    return (
-        f"{mark} false: at \\({html.escape(counterexample.point_latex)}\\){entry} the line above "
-        f"is \\({html.escape(counterexample.left_latex)}\\) and your step is "
-        f"\\({html.escape(counterexample.right_latex)}\\)"
-    )
+    """The verdict's mark and details as the book shows them under a derivation, opened at once
+    for a false step (its counterexample shown)."""
+    return page.verdict_html(verdict, open=not verdict.holds)
 
 
 def _one_line(text: str, limit: int = 240) -> str:

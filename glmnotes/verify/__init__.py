@@ -16,13 +16,16 @@ Where each part lives:
 - :mod:`~glmnotes.verify.numeric` — the difference at two precisions, relative to its terms;
 - :mod:`~glmnotes.verify.check` — :func:`check_equal`, one identity;
 - :mod:`~glmnotes.verify.derivation` — :class:`Derivation`, a chain of checked steps;
-- :mod:`~glmnotes.verify.display` — LaTeX and plain text of a derivation;
-- :mod:`~glmnotes.verify.html` — a derivation as the reader sees it on a page;
 - :mod:`~glmnotes.verify.registry` — a chapter's explicit record of what it checked.
+
+These are the checker's core: they check and record, and draw nothing. Above them,
+:mod:`~glmnotes.verify.render` draws what they recorded (plain text, LaTeX, the page's HTML);
+importing this package installs it as the way a notebook shows a derivation.
 
 This package imports no numpy: it runs in the browser under Pyodide as well.
 """
 
+from glmnotes.verify import render
 from glmnotes.verify.budgets import (
     EVALUATION_TIME_LIMIT,
     ROUTE_TIME_LIMIT,
@@ -31,8 +34,7 @@ from glmnotes.verify.budgets import (
     timings,
 )
 from glmnotes.verify.check import check_equal
-from glmnotes.verify.derivation import DEFAULT_LAYOUT, Derivation, Step
-from glmnotes.verify.html import verdict_html as render_verdict_html
+from glmnotes.verify.derivation import DEFAULT_LAYOUT, LAYOUTS, Derivation, Step
 from glmnotes.verify.numeric import N_POINTS, WORKING_DIGITS
 from glmnotes.verify.registry import Argued, Registry, Summary
 from glmnotes.verify.verdicts import (
@@ -43,8 +45,11 @@ from glmnotes.verify.verdicts import (
     VerdictKind,
 )
 
+render.install()  # the core draws nothing: a notebook shows a derivation with these renderers
+
 __all__ = [
     "DEFAULT_LAYOUT",
+    "LAYOUTS",
     "EVALUATION_TIME_LIMIT",
     "N_POINTS",
     "ROUTE_TIME_LIMIT",
@@ -61,7 +66,6 @@ __all__ = [
     "Verdict",
     "VerdictKind",
     "check_equal",
-    "render_verdict_html",
     "time_scale",
     "timings",
 ]

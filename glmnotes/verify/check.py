@@ -111,35 +111,12 @@ def check_equal(
     points outside the box (a numeric verdict then says nothing of them), for callers that only
     need whether the identity holds on the box.
     """
-    left = as_expression(a, "the left side")
-    right = as_expression(b, "the right side")
-    for side, name in ((left, "left"), (right, "right")):
-        if isinstance(side, sp.core.relational.Relational):
-            raise ValueError(
-                f"check_equal compares two expressions, but the {name} side is the relation "
-                f"{side}; for an equation pass its sides: check_equal(eq.lhs, eq.rhs)"
-            )
+    left = _side(a, "left")
+    right = _side(b, "right")
     boxes = parse_domain(domain)
     given_map = parse_given(given)
     dims_map = parse_dims(dims)
-    if n_points is not None and (
-        isinstance(n_points, bool) or not isinstance(n_points, int) or n_points < 1
-    ):
-        raise ValueError(f"n_points must be a positive integer, got {n_points!r}")
-    if isinstance(digits, bool) or not isinstance(digits, int) or digits < 30:
-        raise ValueError(f"digits must be an integer >= 30, got {digits!r}")
-    for name, value in (
-        ("time_limit", time_limit),
-        ("symbolic_budget", symbolic_budget),
-        ("evaluation_time_limit", evaluation_time_limit),
-    ):
-        if not (
-            isinstance(value, (int, float))
-            and not isinstance(value, bool)
-            and value == value
-            and 0 < value < float("inf")
-        ):
-            raise ValueError(f"{name} must be a positive number of seconds, got {value!r}")
+    _check_options(n_points, digits, time_limit, symbolic_budget, evaluation_time_limit)
     if seed is None:
         seed = sp.srepr(left) + "|" + sp.srepr(right)
     scale = time_scale()
@@ -169,6 +146,41 @@ def check_equal(
                 reason="the check stopped at the memory ceiling before it could decide",
             )
     return dataclasses.replace(verdict, clock_cuts=tuple(cuts), memory_cuts=tuple(memory))
+
+
+def _side(value: Any, name: str) -> sp.Basic:
+    """One side of the identity as an expression (a relation is refused: pass its sides)."""
+    side = as_expression(value, f"the {name} side")
+    if isinstance(side, sp.core.relational.Relational):
+        raise ValueError(
+            f"check_equal compares two expressions, but the {name} side is the relation "
+            f"{side}; for an equation pass its sides: check_equal(eq.lhs, eq.rhs)"
+        )
+    return side
+
+
+def _check_options(
+    n_points: Any, digits: Any, time_limit: Any, symbolic_budget: Any, evaluation_time_limit: Any
+) -> None:
+    """A ValueError naming the first option of :func:`check_equal` that is out of range."""
+    if n_points is not None and (
+        isinstance(n_points, bool) or not isinstance(n_points, int) or n_points < 1
+    ):
+        raise ValueError(f"n_points must be a positive integer, got {n_points!r}")
+    if isinstance(digits, bool) or not isinstance(digits, int) or digits < 30:
+        raise ValueError(f"digits must be an integer >= 30, got {digits!r}")
+    for name, value in (
+        ("time_limit", time_limit),
+        ("symbolic_budget", symbolic_budget),
+        ("evaluation_time_limit", evaluation_time_limit),
+    ):
+        if not (
+            isinstance(value, (int, float))
+            and not isinstance(value, bool)
+            and value == value
+            and 0 < value < float("inf")
+        ):
+            raise ValueError(f"{name} must be a positive number of seconds, got {value!r}")
 
 
 @dataclasses.dataclass

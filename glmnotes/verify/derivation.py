@@ -12,8 +12,11 @@ Each step is checked against the last true expression (an *expression chain*), o
 derivation starts with ``sp.Eq(l, r, evaluate=False)``, each step is an equation checked on its
 own (an *equation chain*). A false step raises :class:`DerivationError` at once, unless it is
 marked as an ``erratum`` (a mistake reproduced from the source notes), which must then be shown
-false. The derivation displays as an aligned LaTeX block (:mod:`glmnotes.verify.display`) and
-carries a machine-readable record in its output metadata (key ``"glmnotes"``).
+false. :meth:`Derivation.record` is a machine-readable record of what was checked.
+
+This module checks and records; it draws nothing. How a derivation looks (LaTeX, plain text, the
+page's HTML) is :mod:`glmnotes.verify.render`, which ``import glmnotes.verify`` installs as the
+derivation's :attr:`Derivation.renderer` (what a notebook calls to show it).
 """
 
 from __future__ import annotations
@@ -22,26 +25,31 @@ import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import sympy as sp
 
-from glmnotes.verify import budgets, display, html
+from glmnotes.verify import budgets
 from glmnotes.verify.check import check_equal, same
 from glmnotes.verify.inputs import (
     Box,
     as_expression,
     default_box,
+    is_size,
+    one_line,
     parse_dims,
     parse_domain,
     parse_given,
 )
 from glmnotes.verify.numeric import free_scalars
-from glmnotes.verify.registry import KINDS, Registry
 from glmnotes.verify.symbolic import unfolded
-from glmnotes.verify.verdicts import DerivationError, Verdict, VerdictKind
+from glmnotes.verify.verdicts import KINDS, DerivationError, Verdict, VerdictKind, kind_of
 
-__all__ = ["DEFAULT_LAYOUT", "Derivation", "Step"]
+__all__ = ["DEFAULT_LAYOUT", "LAYOUTS", "Derivation", "Step"]
+
+#: Where each step's justification and mark go when a derivation is shown (a renderer's choice,
+#: recorded with the derivation).
+LAYOUTS = ("inline", "stacked")
 
 #: How a derivation is displayed when ``Derivation(layout=...)`` is not given: ``"stacked"``
 #: (justification and mark on a small line below each step: the book's column is narrow) or
@@ -72,8 +80,7 @@ class Step:
             "why": self.why,
             "erratum": self.erratum,
             "verdict": self.verdict.to_record(),
-            "expr": display.one_line(self.expr),
-            "latex": display.expr_latex(self.expr),
+            "expr": one_line(self.expr),
         }
 
 
@@ -83,13 +90,6 @@ def _explicit_matrix(expr: Any) -> bool:
     if isinstance(expr, sp.BlockMatrix) or not isinstance(expr, sp.Basic):
         return False
     return any(_explicit_matrix(arg) for arg in expr.args)
-
-
-def kind_of(verdict: Verdict, erratum: str | None) -> str:
-    """The summary kind of a checked line (one of ``registry.KINDS``)."""
-    if erratum is not None:
-        return "errata"
-    return verdict.kind.value
 
 
 class Derivation:
@@ -117,7 +117,7 @@ class Derivation:
         title: str | None = None,
         dims: Mapping | None = None,
         chapter: str | None = None,
-        registry: Registry | None = None,
+        registry: Any = None,
         condition: str | None = None,
         n_points: int | None = None,
         time_limit: float = budgets.ROUTE_TIME_LIMIT,
@@ -126,9 +126,9 @@ class Derivation:
         layout: str | None = None,
     ) -> None:
         layout = DEFAULT_LAYOUT if layout is None else layout
-        if layout not in display.LAYOUTS:
+        if layout not in LAYOUTS:
             raise ValueError(
-                f"layout must be one of {display.LAYOUTS} (justifications beside or below each "
+                f"layout must be one of {LAYOUTS} (justifications beside or below each "
                 f"step), got {layout!r}"
             )
         if not isinstance(label, str) or not _LABEL_PATTERN.match(label):
@@ -138,7 +138,10 @@ class Derivation:
             )
         if title is not None and not isinstance(title, str):
             raise ValueError(f"title must be a string, got {title!r}")
-        if registry is not None and not isinstance(registry, Registry):
+        if registry is not None and not (
+            callable(getattr(registry, "add", None))
+            and isinstance(getattr(registry, "name", None), str)
+        ):
             raise ValueError(f"registry must be a glmnotes.verify.Registry, got {registry!r}")
         if condition is not None and (not isinstance(condition, str) or not condition.strip()):
             raise ValueError(f"condition must be LaTeX text such as 's \\ge 0', got {condition!r}")
@@ -299,8 +302,8 @@ class Derivation:
                 else:
                     what = verdict.reason
                 raise DerivationError(
-                    f"{where} is false: {what}.\n  left side:  {display.one_line(left)}\n"
-                    f"  right side: {display.one_line(right)}"
+                    f"{where} is false: {what}.\n  left side:  {one_line(left)}\n"
+                    f"  right side: {one_line(right)}"
                 )
             if verdict.kind is VerdictKind.UNVERIFIED and not allow_unverified:
                 raise DerivationError(
@@ -368,13 +371,27 @@ class Derivation:
         expressions = [self.start, *(s.expr for s in self.steps), *self.given.values()]
         return any(_explicit_matrix(expr) for expr in expressions)
 
-    # -- display --
+    def checked_sizes(self) -> list[tuple[sp.Basic, sp.Basic]]:
+        """The ``given`` sizes (``m = 3``) and the ``dims`` that some line was checked with, as
+        (symbol, value) pairs (none when every line was proved for all sizes)."""
+        used = {text for verdict, _ in self.lines() for text in verdict.concrete}
+        sizes = [(k, v) for k, v in self.given.items() if is_size(k, v)]
+        return [(k, v) for k, v in sizes + list(self.dims.items()) if f"{k} = {v}" in used]
 
-    def latex(self) -> str:
-        return display.latex(self)
+    def definitions(self) -> list[tuple[sp.Basic, sp.Basic]]:
+        """The ``given`` substitutions that are not sizes: what a symbol of the lines stands for."""
+        return [(k, v) for k, v in self.given.items() if not is_size(k, v)]
 
-    def _repr_latex_(self) -> str:
-        return "$$" + self.latex() + "$$"
+    def scope_text(self) -> str:
+        """``checked for eta in (-30, 30), m = 3; with mu := ...``: the boxes, the sizes and the
+        definitions the lines were checked with, in plain text."""
+        parts = [box.text(symbol) for symbol, box in self.scope_boxes().items()]
+        parts += [f"{k} = {v}" for k, v in self.checked_sizes()]
+        text = ("checked for " + ", ".join(parts)) if parts else ""
+        definitions = [f"{k} := {one_line(v)}" for k, v in self.definitions()]
+        if definitions:
+            text += ("; " if text else "") + "with " + "; ".join(definitions)
+        return text
 
     def record(self) -> dict[str, Any]:
         """Machine-readable record (JSON-serialisable), attached to display outputs."""
@@ -384,12 +401,12 @@ class Derivation:
             "title": self.title,
             "chapter": self.chapter,
             "chain": "equation" if self.is_equation_chain else "expression",
-            "start": display.one_line(self.start),
+            "start": one_line(self.start),
             "domain": {str(s): box.record() for s, box in self.scope_boxes().items()},
-            "given": {str(k): display.one_line(v) for k, v in self.given.items()},
+            "given": {str(k): one_line(v) for k, v in self.given.items()},
             "dims": {str(k): int(v) for k, v in self.dims.items()},
             "condition": self.condition,
-            "scope": display.scope_text(self),
+            "scope": self.scope_text(),
             "explicit_matrices": self.has_explicit_matrices(),
             "steps": [s.to_record() for s in self.steps],
             "counts": self.counts(),
@@ -398,21 +415,21 @@ class Derivation:
             record["start_verdict"] = self.start_verdict.to_record()
         return record
 
-    def _repr_html_(self) -> str:
-        return html.derivation_html(self)
+    # -- showing: the core draws nothing --
+
+    #: What shows a derivation in a notebook: ``renderer(derivation)`` returns IPython's
+    #: ``(data, metadata)``. ``import glmnotes.verify`` installs
+    #: :func:`glmnotes.verify.render.mimebundle`; without a renderer a derivation shows as text.
+    renderer: ClassVar[Any] = None
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        """text/html for the page, text/latex for print, text/plain; the record in the metadata.
-        Showing a derivation checks nothing: its steps were checked when they were added.
-        (The book adds what a reader's own next step is checked against: ``glmnotes.book.glue``.)"""
-        data = {
-            "text/plain": str(self),
-            "text/html": self._repr_html_(),
-            "text/latex": self._repr_latex_(),
-        }
-        return data, {"glmnotes": self.record()}
+        """What the installed renderer draws; showing a derivation checks nothing (its steps
+        were checked when they were added)."""
+        if Derivation.renderer is None:
+            return {"text/plain": repr(self)}, {"glmnotes": self.record()}
+        return Derivation.renderer(self)
 
-    def __str__(self) -> str:
-        return display.plain_text(self)
-
-    __repr__ = __str__
+    def __repr__(self) -> str:
+        counts = self.counts()
+        kinds = ", ".join(f"{counts[kind]} {kind}" for kind in KINDS if counts[kind])
+        return f"<Derivation {self.label!r}: {counts['steps']} checked lines ({kinds or 'none'})>"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import decimal
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -101,6 +102,13 @@ def exact_text(value: sp.Rational) -> str:
     return decimal_text(value) if q == 1 else f"{value.p}/{value.q}"
 
 
+def one_line(value: Any) -> str:
+    """Plain text on one line, for messages and records (sympy prints explicit matrices over
+    several lines)."""
+    text = value if isinstance(value, str) else sp.sstr(value)
+    return re.sub(r"\s*\n\s*", " ", text).replace("[ [", "[[")
+
+
 def decimal_text(value: sp.Rational, significant: int | None = None) -> str:
     """An exact value as decimal text: exact when its denominator divides a power of ten (and
     ``significant`` is None), else rounded to ``significant`` (default 15) digits."""
@@ -136,20 +144,8 @@ class Box:
     integer: bool = False
     matrix: str | None = None
 
-    def latex(self, symbol: sp.Basic) -> str:
-        name = sp.latex(symbol)
-        if isinstance(symbol, sp.IndexedBase):
-            name = rf"{name}_{{\dots}}"  # every element of the indexed family
-        if self.matrix in MATRIX_KINDS:
-            return rf"{name}\ \text{{random {self.matrix}}}"
-        if self.matrix == "uniform":
-            entries = rf"({_latex_number(self.lo)}, {_latex_number(self.hi)})"
-            return rf"{name}\ \text{{random, entries in }}{entries}"
-        if self.integer:
-            return rf"{name} \in \{{{self.lo}, \dots, {self.hi}\}}"
-        return rf"{name} \in ({_latex_number(self.lo)}, {_latex_number(self.hi)})"
-
     def text(self, symbol: sp.Basic) -> str:
+        """Where ``symbol`` is sampled, in words: ``eta in (-30, 30)``."""
         if isinstance(symbol, sp.IndexedBase):
             symbol = f"{symbol}[...]"
         if self.matrix in MATRIX_KINDS:
@@ -171,14 +167,6 @@ class Box:
         if self.matrix in MATRIX_KINDS:
             return self.matrix
         return (self.lo, self.hi)
-
-
-def _latex_number(value: sp.Rational) -> str:
-    text = decimal_text(value)
-    if "e" in text:
-        mantissa, exponent = text.split("e")
-        return rf"{mantissa} \cdot 10^{{{int(exponent)}}}"
-    return text if len(text) <= 12 else sp.latex(value)
 
 
 def default_box(symbol: sp.Basic) -> Box:

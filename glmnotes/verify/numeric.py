@@ -84,7 +84,7 @@ class NotNumeric(Exception):
 
 
 @dataclass(frozen=True)
-class Value:
+class Evaluated:
     """A number from ``evalf``: its value, and the bits of it that are certain (0 for a
     scaled zero, which only bounds the magnitude; ``None`` for an exact number)."""
 
@@ -201,8 +201,8 @@ def _precision_capped(active: bool) -> Iterator[None]:
         sympy_evalf.evalf = original
 
 
-def _to_value(value: sp.Basic) -> Value | None:
-    """An evaluated sympy number as a :class:`Value` (None if it is not finite).
+def _to_value(value: sp.Basic) -> Evaluated | None:
+    """An evaluated sympy number as a :class:`Evaluated` (None if it is not finite).
 
     Its accuracy is that of its resolved parts: a real part known to 40 bits and an imaginary part
     evalf could only bound (a scaled zero) make a number known to 40 bits, whose imaginary part is
@@ -234,7 +234,7 @@ def _to_value(value: sp.Basic) -> Value | None:
     else:
         known = [a for a in resolved if a is not None]
         accuracy = min(known) if known else None
-    return Value(mpmath.mpc(*parts), accuracy)
+    return Evaluated(mpmath.mpc(*parts), accuracy)
 
 
 def explicit(expr: sp.Basic) -> sp.ImmutableMatrix:
@@ -286,12 +286,12 @@ class PointOutcome:
 
     kind: str  # "agree", "differ", "undefined", "undecided"
     digits: int = 0
-    left: Value | None = None
-    right: Value | None = None
-    difference: Value | None = None
+    left: Evaluated | None = None
+    right: Evaluated | None = None
+    difference: Evaluated | None = None
 
 
-def _closer(expr: sp.Basic, digits: int, first_maxn: int, last_maxn: int) -> Value | None:
+def _closer(expr: sp.Basic, digits: int, first_maxn: int, last_maxn: int) -> Evaluated | None:
     """``expr`` evaluated with ``evalf`` allowed ``first_maxn`` digits to resolve cancellations,
     and ``last_maxn`` if that did not resolve it."""
     value = _to_value(_evalf(expr, digits, first_maxn))
@@ -354,7 +354,7 @@ def compare_entry(
         return PointOutcome("undecided", 0, left_value, right_value, second)
 
 
-def _rearranged(left, right, left_value: Value, right_value: Value):
+def _rearranged(left, right, left_value: Evaluated, right_value: Evaluated):
     """For ``sum = 0`` (either way round) with the sum not resolved: ``(its largest term, minus
     the other terms)``; else None."""
     if right_value.exact_zero and isinstance(left, sp.Add):
@@ -382,55 +382,46 @@ def _digits(gap: mpmath.mpc, scale: mpmath.mpf) -> int:
     return int(max(0, min(MAX_DIGITS, mpmath.floor(-mpmath.log10(abs(gap) / scale)))))
 
 
-def format_number(value: mpmath.mpc, significant: int, latex: bool) -> str:
-    """A complex value as short text (or LaTeX), dropping a zero imaginary part."""
+def format_number(value: mpmath.mpc, significant: int) -> str:
+    """A complex value as short text (``1.5e-7``, ``2 + 3i``), dropping a zero imaginary part."""
 
     def real_text(x: mpmath.mpf) -> str:
         if x == 0:
             return "0"
         if x == mpmath.floor(x) and abs(x) < 10**15:
             return str(int(x))
-        text = mpmath.nstr(x, significant, min_fixed=-4, max_fixed=significant)
-        if latex and "e" in text:
-            mantissa, exponent = text.split("e")
-            return rf"{mantissa} \times 10^{{{int(exponent)}}}"
-        return text
+        return mpmath.nstr(x, significant, min_fixed=-4, max_fixed=significant)
 
     re_part, im_part = value.real, value.imag
     if im_part == 0 or abs(im_part) <= mpmath.mpf(10) ** -30 * abs(re_part):
         return real_text(re_part)
     sign = "-" if im_part < 0 else "+"
-    unit = r"\,i" if latex else "i"
-    return f"{real_text(re_part)} {sign} {real_text(abs(im_part))}{unit}"
+    return f"{real_text(re_part)} {sign} {real_text(abs(im_part))}i"
 
 
 def counterexample(
     scalars: dict, matrices: dict, outcome: PointOutcome, entry: tuple | None
 ) -> Counterexample:
-    point, exact, point_latex = [], [], []
+    point, exact = [], []
     for symbol, value in scalars.items():
-        shown = point_text(value)
-        point.append((str(symbol), shown))
+        point.append((str(symbol), point_text(value)))
         exact.append((str(symbol), exact_text(value)))
-        relation = r"\approx" if shown.startswith("≈") else "="
-        point_latex.append(f"{sp.latex(symbol)} {relation} {shown.lstrip('≈ ')}")
     for symbol, value in matrices.items():
         rows, cols = value.shape
         point.append((str(symbol), f"random {rows}x{cols} matrix"))
         exact.append((str(symbol), sp.sstr(value.tolist())))
-        point_latex.append(rf"{sp.latex(symbol)}\ \text{{random }} {rows}\times {cols}")
     left, right = outcome.left.number, outcome.right.number
     gap = outcome.difference.number if outcome.difference is not None else left - right
     return Counterexample(
         point=tuple(point),
-        point_latex=r",\ ".join(point_latex),
-        left=format_number(left, 15, latex=False),
-        right=format_number(right, 15, latex=False),
-        left_latex=format_number(left, 6, latex=True),
-        right_latex=format_number(right, 6, latex=True),
+        left=format_number(left, 15),
+        right=format_number(right, 15),
+        left_short=format_number(left, 6),
+        right_short=format_number(right, 6),
         entry=entry,
         exact_point=tuple(exact),
-        difference=format_number(gap, 6, latex=False),
+        difference=format_number(gap, 6),
+        symbols=(*scalars, *matrices),
     )
 
 

@@ -10,19 +10,16 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import sympy as sp
 
-from glmnotes.verify.verdicts import DerivationWarning
+from glmnotes.verify.verdicts import KINDS, DerivationWarning
 
 if TYPE_CHECKING:
     from glmnotes.verify.derivation import Derivation
 
 __all__ = ["KINDS", "Argued", "Registry", "Summary"]
-
-#: The kinds of checked line, in the order summaries list them.
-KINDS = ("proved", "by definition", "numeric", "errata", "unverified")
 
 
 class Summary(dict):
@@ -58,17 +55,17 @@ class Argued:
     def record(self) -> dict[str, Any]:
         return {"argued": {"label": self.label, "claim": self.claim, "how": self.how}}
 
+    #: What shows an argued claim in a notebook, as :attr:`Derivation.renderer` does for a
+    #: derivation (installed by ``import glmnotes.verify``).
+    renderer: ClassVar[Any] = None
+
+    def text(self) -> str:
+        return f"Not machine-checked ({self.how}): {self.claim}"
+
     def _repr_mimebundle_(self, include=None, exclude=None):
-        text = f"Not machine-checked ({self.how}): {self.claim}"
-        html = (
-            '<p class="glmnotes-argued"><span class="glmnotes-mark glmnotes-mark-argued">'
-            f"{_escape(self.how)}</span> not machine-checked: {_escape(self.claim)}</p>"
-        )
-        return {"text/plain": text, "text/html": html}, {"glmnotes": self.record()}
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        if Argued.renderer is None:
+            return {"text/plain": self.text()}, {"glmnotes": self.record()}
+        return Argued.renderer(self)
 
 
 class Registry:

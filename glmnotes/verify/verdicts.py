@@ -15,7 +15,7 @@ r"""What a check concludes: a :class:`Verdict` of one of five kinds.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 __all__ = [
@@ -50,21 +50,24 @@ class Counterexample:
     """A point where the two sides differ, with both values.
 
     ``point`` holds ``(name, value)`` pairs as shown (at most 15 significant digits, with ``≈``
-    when the sampled value has more); ``exact_point`` holds the exact sampled values (a decimal
-    or a fraction), so that the check can be repeated. ``left``/``right`` are the values of the
-    two sides (15 significant digits), ``difference`` their difference (which may be far smaller
-    than the values' last digit), ``entry`` the matrix entry that differs, if any.
+    when the sampled value has more; a matrix as ``random 3x3 matrix``), and ``symbols`` the
+    sampled sympy symbols in the same order; ``exact_point`` holds the exact sampled values (a
+    decimal or a fraction), so that the check can be repeated. ``left``/``right`` are the values
+    of the two sides to 15 significant digits and ``left_short``/``right_short`` to 6 (as a
+    derivation shows them), ``difference`` their difference (which may be far smaller than the
+    values' last digit), ``entry`` the matrix entry that differs, if any. It holds text, not
+    markup: the renderers (:mod:`glmnotes.verify.render`) typeset it.
     """
 
     point: tuple[tuple[str, str], ...]
-    point_latex: str
     left: str
     right: str
-    left_latex: str
-    right_latex: str
+    left_short: str = ""
+    right_short: str = ""
     entry: tuple[int, ...] | None = None
     exact_point: tuple[tuple[str, str], ...] = ()
     difference: str = ""
+    symbols: tuple[Any, ...] = field(default=(), compare=False)
 
     def describe(self) -> str:
         """``eta = 1.3`` style text for the point (and the entry, for matrices)."""
@@ -209,3 +212,15 @@ class Verdict:
 
 def points_text(points: int) -> str:
     return "1 point" if points == 1 else f"{points} points"
+
+
+#: The kinds of checked line, in the order summaries list them.
+KINDS = ("proved", "by definition", "numeric", "errata", "unverified")
+
+
+def kind_of(verdict: Verdict, erratum: str | None) -> str:
+    """The summary kind of a checked line (one of :data:`KINDS`): an erratum is counted as
+    ``errata`` whatever its verdict, every other line by its verdict's kind."""
+    if erratum is not None:
+        return "errata"
+    return verdict.kind.value

@@ -1,4 +1,4 @@
-r"""How a derivation looks: LaTeX (an aligned block, for MathJax and for print) and plain text.
+r"""How a derivation looks in LaTeX: an aligned block, for MathJax and for print.
 
 Every checked line carries its justification and a mark naming its kind — ``proved``,
 ``by definition``, ``numeric`` (with its points and digits), ``false`` (an erratum, with its
@@ -8,35 +8,38 @@ with. A line that holds only on its box (it fails outside) states its condition 
 
 Layouts: ``"stacked"`` (default; the justification and mark on a small line below each step, for
 a narrow column) or ``"inline"`` (on the step's own row).
+
+:class:`BookPrinter` is the one LaTeX printer of the package: the derivations, the page's HTML
+and the reader's playground all typeset expressions with :func:`expr_latex`.
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import sympy as sp
 from sympy.matrices.expressions import MatAdd
 from sympy.printing.latex import LatexPrinter
 
-from glmnotes.verify.inputs import is_size
-from glmnotes.verify.verdicts import Counterexample, Verdict, VerdictKind, points_text
+from glmnotes.verify.inputs import MATRIX_KINDS, Box, decimal_text
+from glmnotes.verify.render.text import mark_text
+from glmnotes.verify.verdicts import Counterexample, Verdict, VerdictKind
 
 if TYPE_CHECKING:
-    from glmnotes.verify.derivation import Derivation, Step
+    from glmnotes.verify.derivation import Derivation
 
-__all__ = ["LAYOUTS", "latex", "mark_text", "plain_text"]
+__all__ = [
+    "BookPrinter",
+    "box_latex",
+    "counterexample_latex",
+    "derivation_latex",
+    "expr_latex",
+    "text_latex",
+]
 
-LAYOUTS = ("inline", "stacked")
 
-
-def one_line(value: Any) -> str:
-    """Plain text on one line (sympy prints explicit matrices over several lines)."""
-    text = value if isinstance(value, str) else sp.sstr(value)
-    return re.sub(r"\s*\n\s*", " ", text).replace("[ [", "[[")
-
-
-def _arranged(terms: list[sp.Basic]) -> list[sp.Basic]:
+def arranged_terms(terms: list[sp.Basic]) -> list[sp.Basic]:
     """Terms in the order a textbook writes them: a positive term first (y - mu, not -mu + y),
     and the constant first in 1 + e^eta."""
     if terms and terms[0].could_extract_minus_sign():
@@ -58,7 +61,8 @@ class BookPrinter(LatexPrinter):
         super().__init__({"order": "none"})
 
     def _print_Add(self, expr, order=None):
-        terms = _arranged(list(expr.args if isinstance(expr, MatAdd) else expr.as_ordered_terms()))
+        terms = list(expr.args if isinstance(expr, MatAdd) else expr.as_ordered_terms())
+        terms = arranged_terms(terms)
         if isinstance(expr, MatAdd):
             return super()._print_Add(MatAdd(*terms, evaluate=False), order="none")
         return super()._print_Add(sp.Add(*terms, evaluate=False), order="none")
@@ -146,23 +150,6 @@ def _balanced(latex_text: str) -> bool:
     return depth == 0
 
 
-def mark_text(verdict: Verdict, erratum: str | None = None) -> str:
-    """The words of a mark: ``proved``, ``proved for m = 3``, ``by definition``,
-    ``numeric, 16 points, 35 digits``, ``false``, ``not verified``."""
-    if verdict.kind is VerdictKind.PROVED:
-        return "proved" + verdict.scope_text()
-    if verdict.kind is VerdictKind.BY_DEFINITION:
-        return "by definition"
-    if verdict.kind is VerdictKind.NUMERIC:
-        return (
-            f"numeric{verdict.scope_text()}, {points_text(verdict.points)}, {verdict.digits} digits"
-            + verdict.undecided_summary()
-        )
-    if verdict.kind is VerdictKind.FAILED:
-        return f"false [{erratum}]" if erratum else "false"
-    return "not verified"
-
-
 def _mark_latex(verdict: Verdict, erratum: str | None) -> str:
     words = rf"{{\scriptstyle {text_latex(mark_text(verdict, erratum))}}}"
     symbol = {
@@ -175,13 +162,56 @@ def _mark_latex(verdict: Verdict, erratum: str | None) -> str:
     return rf"{symbol}\,{words}"
 
 
+def number_latex(text: str) -> str:
+    r"""A value as the check wrote it (``1.5e-7``, ``2 + 3i``) in LaTeX
+    (:math:`1.5 \times 10^{-7}`, :math:`2 + 3\,i`)."""
+    text = re.sub(
+        r"(-?[0-9.]+)e([-+]?[0-9]+)", lambda m: rf"{m[1]} \times 10^{{{int(m[2])}}}", text
+    )
+    return re.sub(r"i$", r"\\,i", text)
+
+
 def counterexample_latex(c: Counterexample) -> str:
     r"""``<point>, left <value>, right <value>`` (with the matrix entry, if any) in LaTeX."""
+    point = []
+    for symbol, (_, shown) in zip(c.symbols, c.point, strict=True):
+        matrix = re.fullmatch(r"random (\d+)x(\d+) matrix", shown)
+        if matrix:
+            point.append(rf"{expr_latex(symbol)}\ \text{{random }} {matrix[1]}\times {matrix[2]}")
+        else:
+            relation = r"\approx" if shown.startswith("≈") else "="
+            point.append(f"{expr_latex(symbol)} {relation} {shown.lstrip('≈ ')}")
     entry = rf"\text{{, entry }}{c.entry}" if c.entry is not None else ""
-    text = rf"{c.point_latex}{entry}\text{{, left }}{c.left_latex}\text{{, right }}{c.right_latex}"
+    left, right = number_latex(c.left_short), number_latex(c.right_short)
+    separator = r",\ "
+    text = rf"{separator.join(point)}{entry}\text{{, left }}{left}\text{{, right }}{right}"
     if c.left == c.right and c.difference:
         text += rf"\text{{, differing by }}{text_latex(c.difference)}"
     return text
+
+
+def box_latex(symbol: sp.Basic, box: Box) -> str:
+    r"""Where a symbol was sampled: :math:`\eta \in (-30, 30)`, :math:`k \in \{1, \dots, 5\}`,
+    :math:`\Sigma\ \text{random spd}`."""
+    name = expr_latex(symbol)
+    if isinstance(symbol, sp.IndexedBase):
+        name = rf"{name}_{{\dots}}"  # every element of the indexed family
+    if box.matrix in MATRIX_KINDS:
+        return rf"{name}\ \text{{random {box.matrix}}}"
+    if box.matrix == "uniform":
+        entries = rf"({_number_latex(box.lo)}, {_number_latex(box.hi)})"
+        return rf"{name}\ \text{{random, entries in }}{entries}"
+    if box.integer:
+        return rf"{name} \in \{{{box.lo}, \dots, {box.hi}\}}"
+    return rf"{name} \in ({_number_latex(box.lo)}, {_number_latex(box.hi)})"
+
+
+def _number_latex(value: sp.Rational) -> str:
+    text = decimal_text(value)
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        return rf"{mantissa} \cdot 10^{{{int(exponent)}}}"
+    return text if len(text) <= 12 else expr_latex(value)
 
 
 def _why_of_failure(verdict: Verdict) -> str:
@@ -202,22 +232,10 @@ def _annotation_rows(why: str, verdict: Verdict, erratum: str | None, stacked: b
     return [annotation]
 
 
-def _sizes(derivation: Derivation) -> list[tuple[sp.Basic, sp.Basic]]:
-    """The ``given`` sizes (``m = 3``) and the ``dims`` that some line was checked with, as
-    (symbol, value) pairs (none when every line was proved for all sizes)."""
-    used = {text for verdict, _ in derivation.lines() for text in verdict.concrete}
-    sizes = [(k, v) for k, v in derivation.given.items() if is_size(k, v)]
-    return [(k, v) for k, v in sizes + list(derivation.dims.items()) if f"{k} = {v}" in used]
-
-
-def _definitions(derivation: Derivation) -> list[tuple[sp.Basic, sp.Basic]]:
-    return [(k, v) for k, v in derivation.given.items() if not is_size(k, v)]
-
-
 def scope_latex(derivation: Derivation) -> str:
     r"""``\text{checked for } \eta \in (-30, 30),\ m = 3``: the boxes and the sizes."""
-    parts = [box.latex(symbol) for symbol, box in derivation.scope_boxes().items()]
-    parts += [rf"{expr_latex(k)} = {expr_latex(v)}" for k, v in _sizes(derivation)]
+    parts = [box_latex(symbol, box) for symbol, box in derivation.scope_boxes().items()]
+    parts += [rf"{expr_latex(k)} = {expr_latex(v)}" for k, v in derivation.checked_sizes()]
     if not parts:
         return ""
     return r"\text{checked for }" + r",\ ".join(parts)
@@ -231,22 +249,12 @@ LONG_DEFINITION = 160
 def definitions_latex(derivation: Derivation) -> list[str]:
     r"""One ``X := value`` per ``given`` definition: what each symbol of the lines stands for."""
     rows = []
-    for k, v in _definitions(derivation):
+    for k, v in derivation.definitions():
         value = expr_latex(v)
         if len(value) > LONG_DEFINITION:
             value = r"\text{a long expression (written out in the text form)}"
         rows.append(rf"{expr_latex(k)} := {value}")
     return rows
-
-
-def scope_text(derivation: Derivation) -> str:
-    parts = [box.text(symbol) for symbol, box in derivation.scope_boxes().items()]
-    parts += [f"{k} = {v}" for k, v in _sizes(derivation)]
-    text = ("checked for " + ", ".join(parts)) if parts else ""
-    definitions = [f"{k} := {one_line(v)}" for k, v in _definitions(derivation)]
-    if definitions:
-        text += ("; " if text else "") + "with " + "; ".join(definitions)
-    return text
 
 
 def _condition_latex(derivation: Derivation, verdict: Verdict) -> str:
@@ -255,7 +263,7 @@ def _condition_latex(derivation: Derivation, verdict: Verdict) -> str:
     return rf"\qquad \text{{for }} {derivation.condition}"
 
 
-def latex(derivation: Derivation) -> str:
+def derivation_latex(derivation: Derivation) -> str:
     r"""The aligned block (without ``$$``): one line per checked step, then the scope.
 
     Inline layout: ``left &= right && \text{(why)}\ <mark>``. Stacked layout: the step
@@ -300,37 +308,3 @@ def latex(derivation: Derivation) -> str:
         lead = r"\text{with }" if number == 0 else r"\phantom{\text{with }}"
         lines.append(rf"&\qquad {{\small {{\scriptstyle {lead}{definition}}}}}")
     return "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
-
-
-def plain_mark(step: Step) -> str:
-    if step.erratum is not None:
-        return one_line(f"erratum {step.erratum}: {step.verdict.describe(assuming=False)}")
-    return one_line(step.verdict.describe(assuming=False))
-
-
-def plain_text(derivation: Derivation) -> str:
-    d = derivation
-    lines = [f"Derivation {d.label!r}: {d.title}"]
-    scope = scope_text(d)
-    if scope:
-        lines.append(f"  {scope}")
-    if d.condition is not None:
-        lines.append(f"  holds for {d.condition} (it fails outside its box)")
-    if d.is_equation_chain:
-        lines.append(
-            f"  0. {one_line(d.start.lhs)} = {one_line(d.start.rhs)}"
-            f"    [start] {one_line(d.start_verdict.describe(assuming=False))}"
-        )
-        for s in d.steps:
-            relation = "!=" if s.erratum is not None else "="
-            lines.append(
-                f"  {s.number}. {one_line(s.expr.lhs)} {relation} {one_line(s.expr.rhs)}"
-                f"    [{one_line(s.why)}] {plain_mark(s)}"
-            )
-    else:
-        lines.append(f"     {one_line(d.start)}")
-        for s in d.steps:
-            relation = "!=" if s.erratum is not None else "="
-            expression, why = one_line(s.expr), one_line(s.why)
-            lines.append(f"  {s.number}. {relation} {expression}    [{why}] {plain_mark(s)}")
-    return "\n".join(lines)

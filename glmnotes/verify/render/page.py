@@ -1,4 +1,4 @@
-r"""A derivation as the reader sees it on a page: HTML with typeset pieces.
+r"""How a derivation looks on a page: HTML with typeset pieces.
 
 Each step is a row: its mathematics (typeset by MathJax, ``\(\displaystyle ...\)``), then its
 justification in ordinary text and its verdict as a coloured, labelled mark — *proved*, *by
@@ -21,18 +21,15 @@ from typing import TYPE_CHECKING
 
 import sympy as sp
 
-from glmnotes.verify.display import (
-    _definitions,
-    _sizes,
-    expr_latex,
-    mark_text,
-)
+from glmnotes.verify.render.latex import arranged_terms, box_latex, expr_latex
+from glmnotes.verify.render.text import mark_text
 from glmnotes.verify.verdicts import Verdict, VerdictKind, points_text
 
 if TYPE_CHECKING:
     from glmnotes.verify.derivation import Derivation
+    from glmnotes.verify.registry import Argued
 
-__all__ = ["NARROW", "WIDE", "derivation_html", "verdict_html"]
+__all__ = ["NARROW", "WIDE", "argued_html", "derivation_html", "verdict_html"]
 
 #: Widths (in typeset characters, :func:`latex_width`) beyond which a sum is broken across lines:
 #: the book's column at 1280 px, and a phone's at 390 px.
@@ -121,9 +118,7 @@ def _terms_latex(expr: sp.Basic, limit: int) -> list[str]:
     its terms (the second and later lines start with their sign); anything else is one line."""
     if not isinstance(expr, (sp.Add, sp.MatAdd)) or _width(expr) <= limit:
         return [expr_latex(expr)]
-    from glmnotes.verify.display import _arranged
-
-    terms = _arranged(list(expr.as_ordered_terms()))
+    terms = arranged_terms(list(expr.as_ordered_terms()))
     lines: list[str] = []
     current, current_width = "", 0
     for index, term in enumerate(terms):
@@ -270,17 +265,18 @@ def verdict_html(verdict: Verdict, erratum: str | None = None, open: bool = Fals
 
 def _scope_html(derivation: Derivation) -> str:
     boxes = [
-        rf"\({escape(box.latex(symbol))}\)" for symbol, box in derivation.scope_boxes().items()
+        rf"\({escape(box_latex(symbol, box))}\)" for symbol, box in derivation.scope_boxes().items()
     ]
     boxes += [
-        rf"\({escape(expr_latex(k))} = {escape(expr_latex(v))}\)" for k, v in _sizes(derivation)
+        rf"\({escape(expr_latex(k))} = {escape(expr_latex(v))}\)"
+        for k, v in derivation.checked_sizes()
     ]
     parts = []
     if boxes:
         parts.append(f"<p>Checked for {', '.join(boxes)}.</p>")
     if derivation.condition is not None:
         parts.append(rf"<p>Holds for \({escape(derivation.condition)}\) (not beyond its box).</p>")
-    definitions = _definitions(derivation)
+    definitions = derivation.definitions()
     if definitions:
         items = "".join(f"<li>{_math_html(k, ':=', v, '')}</li>" for k, v in definitions)
         count = "1 definition" if len(definitions) == 1 else f"{len(definitions)} definitions"
@@ -338,4 +334,13 @@ def derivation_html(derivation: Derivation) -> str:
         f'<div class="glmnotes-derivation" data-label="{escape(d.label)}" '
         f'role="group" aria-label="Derivation: {title}">{caption}'
         f'<div class="glmnotes-steps">{"".join(steps)}</div>{_scope_html(d)}</div>'
+    )
+
+
+def argued_html(argued: Argued) -> str:
+    """A claim argued in prose or cited: its label says it is not machine-checked."""
+    return (
+        '<p class="glmnotes-argued"><span class="glmnotes-mark glmnotes-mark-argued">'
+        f"{_html.escape(argued.how, quote=False)}</span> not machine-checked: "
+        f"{_html.escape(argued.claim, quote=False)}</p>"
     )
