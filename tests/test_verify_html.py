@@ -147,25 +147,6 @@ def test_a_derivation_offers_html_latex_and_text_with_its_record():
     assert "glmnotes_reader" not in metadata  # the book's glue adds it (test_notebook_downloads)
 
 
-def test_showing_a_derivation_checks_nothing(monkeypatch):
-    """Its steps were checked when they were added: displaying it calls neither the checker nor
-    the playground."""
-    from IPython.core.formatters import format_display_data
-
-    import glmnotes.book.playground
-    import glmnotes.verify.check
-
-    derivation = mixed()
-
-    def forbidden(*args, **kwargs):
-        raise AssertionError("displaying a derivation ran the checker")
-
-    monkeypatch.setattr(glmnotes.verify.check, "check_equal", forbidden)
-    monkeypatch.setattr(glmnotes.book.playground, "reader_spec", forbidden)
-    data, metadata = format_display_data(derivation)
-    assert data["text/html"] and metadata["glmnotes"]["label"] == "mix"
-
-
 def test_the_title_is_shown_not_only_read_out():
     import sympy as sp
 
