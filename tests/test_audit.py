@@ -5,10 +5,12 @@ Derivations."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import textwrap
 
+import chapters
 import nbformat
 import pytest
 import sympy as sp
@@ -519,3 +521,72 @@ def test_argued_records_in_a_notebook_are_counted(tmp_path):
     records = audit.read_notebook(path)
     assert records.argued["thm-x"]["claim"] == "the induction for every depth"
     assert records.derivations == {}
+
+
+def test_markers_survive_other_comments_and_html_comments():
+    text = textwrap.dedent(
+        """\
+        % glmnotes: definition
+        % a note to the authors (consecutive comment lines are one token for MyST)
+        $$ a $$
+
+        % glmnotes: assumption
+        <!-- a draft -->
+
+        $$ b $$
+
+        - item $$li$$
+        \\begin{align} lazy \\end{align}
+        """
+    )
+    found = audit.find_display_equations(text, file="t.md")
+    assert [(e.line, e.text, e.declared) for e in found] == [
+        (3, "a", "definition"),
+        (8, "b", "assumption"),
+        (10, "li", None),
+        # line 11 continues the list item's paragraph: MyST typesets no display there
+    ]
+
+
+@pytest.mark.parametrize("chapter", sorted(chapters.ROOT.glob("book/*.md")), ids=lambda p: p.stem)
+def test_every_display_of_the_real_chapters_is_found_where_it_is_written(chapter):
+    """The displays found in each chapter of the book against an independent reading of its
+    lines: every ``{glue:math}`` and ``{math}`` fence is found on its line, in order, with its
+    name or label; every ``$$`` display starts on a line holding ``$$``."""
+    text = chapter.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    found = audit.find_display_equations(text, file=chapter.name)
+    fences = {
+        number: (match["name"], match["argument"].strip())
+        for number, line in enumerate(lines, start=1)
+        if (match := re.match(r"^\s*(?:`{3,}|:{3,})\{(?P<name>[^}]+)\}\s*(?P<argument>.*)$", line))
+        and match["name"] in ("math", "glue:math")
+    }
+    glued = [(e.line, e.name) for e in found if e.kind == "glue-math"]
+    assert glued == [(n, arg) for n, (name, arg) in fences.items() if name == "glue:math"]
+    directives = [e.line for e in found if e.kind == "math-directive"]
+    assert directives == [n for n, (name, _) in fences.items() if name == "math"]
+    for equation in found:
+        assert equation.text and equation.file == chapter.name
+        if equation.kind == "dollar":
+            assert "$$" in lines[equation.line - 1], equation.location()
+        if equation.kind == "math-directive" and equation.label:
+            label = f":label: {equation.label}"
+            assert label in "\n".join(lines[equation.line : equation.line + 4]), label
+    assert [e.line for e in found] == sorted(e.line for e in found)
+
+
+def test_the_real_book_has_the_displays_it_is_known_to_have():
+    """A few displays of the book, as the audit found them when it moved to MyST's parser (the
+    old line scanner found the same 124 displays, identically)."""
+    book = {
+        path.name: audit.find_display_equations(path.read_text(encoding="utf-8"), path.name)
+        for path in chapters.ROOT.glob("book/*.md")
+    }
+    assert sum(len(found) for found in book.values()) >= 100
+    checking = [(e.kind, e.name) for e in book["checking.md"]]
+    assert ("glue-math", "softplus-derivative") in checking
+    labels = {e.label for found in book.values() for e in found}
+    assert {"def-bp-toy", "asm-dl-iid", "def-ef-density", "def-glm-loglik"} <= labels
+    declared = [e for e in book["linear-networks.md"] if e.declared]
+    assert declared and all(e.kind == "dollar" for e in declared)

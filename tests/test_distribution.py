@@ -45,7 +45,7 @@ BOOK_MACHINERY = {
     "glmnotes.book.tables": "chapters",  # pandas
     "glmnotes.glm.comparison": "chapters",  # pandas
     "glmnotes.book.glue": "book",  # IPython (chapters), myst-nb where installed (book)
-    "glmnotes.book.audit": "book",  # nbformat (reads the chapters' notebooks)
+    "glmnotes.book.audit": "book",  # nbformat (the notebooks), MyST's parser (the chapters)
 }
 #: Functions of library modules that import an optional dependency, and its extra: drawing with
 #: matplotlib (``plot``), and the one function that imports Dask (``dask``), which runs only when

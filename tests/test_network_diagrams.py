@@ -63,8 +63,17 @@ def test_unit_names_for_several_layers_and_outputs():
     ],
 )
 def test_bad_requests_are_refused(call, message):
+    before = plt.get_fignums()
     with pytest.raises(ValueError, match=message):
         call()
+    assert plt.get_fignums() == before  # refused before any figure is opened
+
+
+def test_a_network_is_drawn_on_the_axes_given():
+    fig, ax = plt.subplots()
+    assert draw_network([2, 2], ax=ax, highlight=(1, 0), note="here") is fig
+    assert len(ax.lines) == 4 and len(ax.patches) == 4
+    assert "here" in texts(fig) and ax.get_aspect() == 1.0 and not ax.axison
 
 
 def test_the_collapse_draws_every_matrix_to_scale_and_their_product():

@@ -4,6 +4,8 @@ docstring lists every module, and that the split modules stay short."""
 
 from __future__ import annotations
 
+import ast
+import importlib
 import subprocess
 import sys
 
@@ -29,7 +31,7 @@ def test_the_first_names_a_reader_needs_import_from_the_top():
     for name in glmnotes.__all__:  # every top-level name resolves, is listed by dir() and
         assert getattr(glmnotes, name) is not None  # documented in the package docstring
         assert name in dir(glmnotes) and name in glmnotes.__doc__
-    assert {"glm", "families", "links", "errata", "verify"} <= set(dir(glmnotes))
+    assert {"glm", "families", "links", "book", "verify"} <= set(dir(glmnotes))
 
 
 def test_modules_are_reachable_as_attributes_and_unknown_names_are_refused():
@@ -39,6 +41,54 @@ def test_modules_are_reachable_as_attributes_and_unknown_names_are_refused():
         glmnotes.nope  # noqa: B018
     with pytest.raises(ImportError):
         from glmnotes import nope  # noqa: F401
+
+
+def top_level_names_in_source(root) -> tuple[list[str], dict[str, str], dict[str, str]]:
+    """``(__all__, _HOMES, {name: module} imported under ``if TYPE_CHECKING:``)`` as written in
+    ``glmnotes/__init__.py`` (read with ast: nothing imported)."""
+    tree = ast.parse((root / "glmnotes" / "__init__.py").read_text())
+    exported: list[str] | None = None
+    homes: dict[str, str] | None = None
+    typed: dict[str, str] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target = node.targets[0]
+            if isinstance(target, ast.Name) and target.id == "__all__":
+                exported = ast.literal_eval(node.value)
+            if isinstance(target, ast.Name) and target.id == "_HOMES":
+                homes = ast.literal_eval(node.value)
+        if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING":
+            for statement in node.body:
+                assert isinstance(statement, ast.ImportFrom), ast.unparse(statement)
+                for alias in statement.names:
+                    assert alias.asname is None, ast.unparse(statement)
+                    typed[alias.name] = statement.module
+    assert exported is not None and homes is not None, "__all__ or _HOMES is not a literal"
+    return exported, homes, typed
+
+
+def test_all_homes_and_the_type_checking_imports_name_the_same_set(root):
+    exported, homes, typed = top_level_names_in_source(root)
+    assert len(exported) == len(set(exported)), "a name twice in __all__"
+    assert set(exported) == set(homes) == set(typed)
+    assert typed == homes  # each imported for type checkers from the module it is loaded from
+    assert "Registry" in exported and homes["Registry"] == "glmnotes.verify"
+    assert exported == glmnotes.__all__ and homes == glmnotes._HOMES  # what runs is what is read
+    for name, home in homes.items():
+        assert getattr(glmnotes, name) is getattr(importlib.import_module(home), name), name
+
+
+def test_an_ide_sees_the_top_level_names_without_running_the_package(root):
+    """jedi (IPython's and many editors' completion) reads the source, as type checkers do: it
+    never runs ``__getattr__``, so it finds the names only through the ``TYPE_CHECKING``
+    imports."""
+    jedi = pytest.importorskip("jedi")
+    project = jedi.Project(str(root))
+    for name, home in [("GLM", "glmnotes.glm"), ("Registry", "glmnotes.verify")]:
+        source = f"import glmnotes\nglmnotes.{name}"
+        found = jedi.Script(source, project=project).infer(2, len("glmnotes.") + 1)
+        assert [(d.name, d.type) for d in found] == [(name, "class")], name
+        assert found[0].module_name.startswith(home)
 
 
 def imported_by(statement: str) -> list[str]:

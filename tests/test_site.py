@@ -119,3 +119,31 @@ def test_no_launch_button_without_a_named_repository(site, root):
         if re.search(r"mybinder\.org|colab\.research\.google\.com", page.read_text())
     ]
     assert not offenders, f"pages with a launch button: {offenders}"
+
+
+#: What MathJax typesets (Sphinx marks math ``class="math ..."``) and what is shown as typed
+#: (code, literals): everything else on a page is prose, where TeX would be shown raw.
+TYPESET_OR_LITERAL = re.compile(
+    r'<(span|div) class="math[^"]*">.*?</\1>|<(code|pre)\b[^>]*>.*?</\2>|<script\b.*?</script>',
+    re.DOTALL,
+)
+
+
+def raw_tex_in_prose(page: str) -> list[str]:
+    """The ``$$`` and ``\\begin{`` on a page outside MathJax's math and code, with their
+    surroundings."""
+    prose = TYPESET_OR_LITERAL.sub(" ", page[page.find("<body") :])
+    return [
+        re.sub(r"\s+", " ", prose[max(0, m.start() - 60) : m.end() + 40])
+        for m in re.finditer(r"\$\$|\\begin\{", prose)
+    ]
+
+
+def test_the_api_reference_typesets_the_docstrings_mathematics(site):
+    """book/api.md is autodoc of the package: docstrings' mathematics is :math: and
+    '.. math::' (tests/test_docstrings.py), which MathJax typesets; none shows as raw TeX."""
+    page = (site / "book" / "api.html").read_text()
+    assert page.count('class="math notranslate nohighlight"') > 500  # the formulas are typeset
+    assert raw_tex_in_prose(page) == []
+    assert raw_tex_in_prose('<body><p>x</p><div class="math">$$a$$</div>') == []
+    assert raw_tex_in_prose("<body><p>the mean $$\\mu$$</p>") != []

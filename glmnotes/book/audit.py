@@ -4,8 +4,9 @@ The book promises that every displayed derivation was checked by machine and tha
 sees exactly what was checked. A chapter keeps that promise by building a
 :class:`glmnotes.verify.Derivation`, gluing it (``glue(name, d, display=False)``) and pasting it
 into the prose with a ``{glue:math}`` directive. This module reads the chapters (``book/*.md``,
-MyST Markdown) and their executed reference notebooks (``tests/notebooks/<stem>.ipynb``) and
-classifies every display equation of the prose (``$$...$$`` blocks, ``{math}`` directives,
+MyST Markdown, read with MyST's own parser: markdown-it-py and its plugins) and their executed
+reference notebooks (``tests/notebooks/<stem>.ipynb``) and classifies every display equation of
+the prose (``$$...$$`` blocks, ``{math}`` directives,
 ``\begin{equation}``/``\begin{align}``/... environments, and ``{glue:math}`` directives; HTML
 comments ``<!-- ... -->`` are not rendered and are skipped):
 
@@ -32,6 +33,7 @@ glue, or a missing or unreadable reference notebook.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import re
 import sys
@@ -51,24 +53,6 @@ __all__ = [
     "main",
     "read_notebook",
 ]
-
-#: amsmath environments that MyST displays as math when they start a block.
-AMS_ENVIRONMENTS = (
-    "equation",
-    "equation*",
-    "align",
-    "align*",
-    "alignat",
-    "alignat*",
-    "flalign",
-    "flalign*",
-    "gather",
-    "gather*",
-    "multline",
-    "multline*",
-    "eqnarray",
-    "eqnarray*",
-)
 
 #: directives whose content is not MyST prose (code, data, pasted outputs): not scanned.
 OPAQUE_DIRECTIVES = {
@@ -108,9 +92,7 @@ _FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,}|:{3,})\s*(?P<info>.*)$")
 _DIRECTIVE = re.compile(r"^\{(?P<name>[^}\s]+)\}\s*(?P<argument>.*)$")
 _MARKER = re.compile(r"^%\s*glmnotes:\s*(?P<kind>definition|assumption|argued|cited)\s*$")
 _SCRIPT_GROUP = re.compile(r"[_^]\{[^{}]*\}")
-_INLINE_CODE = re.compile(r"(`+)(?:.+?)\1")
 _DOLLAR_LABEL = re.compile(r"^\s*\((?P<label>[^()\s]+)\)")
-_BEGIN = re.compile(r"^\\begin\{(?P<env>[A-Za-z]+\*?)\}")
 
 
 @dataclass
@@ -212,219 +194,145 @@ class ChapterAudit:
 # --- reading the prose -----------------------------------------------------------------------
 
 
-@dataclass
-class _Fence:
-    char: str
-    length: int
-    role: str  # "prose", "opaque", "math", "glue-math"
-    found: DisplayEquation | None = None
-    content: list[str] = field(default_factory=list)
+@functools.cache
+def _markdown_parser():
+    """markdown-it as MyST configures it for the book (``_config.yml``: amsmath, dollarmath,
+    colon_fence, deflist, substitution), except that ``$$...$$`` inside a paragraph is read as
+    display math (``dmath_double_inline``): MyST typesets it inline, but its author wrote
+    display delimiters, and the audit would rather ask about it than miss it."""
+    from markdown_it.renderer import RendererHTML
+    from myst_parser.config.main import MdParserConfig
+    from myst_parser.parsers.mdit import create_md_parser
+
+    extensions = {"amsmath", "dollarmath", "colon_fence", "deflist", "substitution"}
+    config = MdParserConfig(enable_extensions=extensions, dmath_double_inline=True)
+    return create_md_parser(config, RendererHTML)
 
 
-def _closes(line: str, fence: _Fence) -> bool:
-    """A closing fence: only the opening character, at least as many times."""
-    stripped = line.strip()
-    return len(stripped) >= fence.length and set(stripped) == {fence.char}
+_COMMENT = re.compile(r"<!--(?:-?>|.*?-->)|<!--.*\Z", re.S)  # <!-->, <!--->, closed or not
+_OPTION = re.compile(r"^\s*:(?P<key>[\w-]+):\s*(?P<value>.*)$")
 
 
 def _short(text: str) -> str:
     return " ".join(text.split())
 
 
-def find_display_equations(text: str, file: str = "<chapter>") -> list[DisplayEquation]:
-    r"""Every display equation in the prose of a MyST Markdown chapter, in order.
+class _Reader:
+    """Collects a chapter's display equations from markdown-it tokens, in order, and gives a
+    pending ``% glmnotes: ...`` marker to the display that follows it."""
 
-    Code cells and other non-prose directives are skipped, and so are HTML comments
-    (``<!-- ... -->``, on one line or several): MyST does not render them. The content of
-    admonitions, exercises, proofs and similar directives is prose and is scanned. A display
-    equation is a ``$$...$$`` block (single- or multi-line), a ``{math}`` directive, an amsmath
-    environment starting a line (``\begin{equation}``, ``align``, ``gather``, ...) outside
-    ``$$``, or a ``{glue:math}`` directive. ``declared`` is set from a preceding
-    ``% glmnotes: ...`` comment or a ``def-``/``asm-`` label.
-    """
-    lines = text.splitlines()
-    found: list[DisplayEquation] = []
-    stack: list[_Fence] = []
-    marker: str | None = None  # pending "% glmnotes: definition|assumption"
-    dollar: DisplayEquation | None = None  # an open $$ block
-    dollar_text: list[str] = []
-    environment: tuple[str, DisplayEquation] | None = None  # an open \begin{env}
-    in_comment = False  # inside an HTML comment <!-- ... --> that spans lines
+    def __init__(self, file: str) -> None:
+        self.parser = _markdown_parser()
+        self.file = file
+        self.found: list[DisplayEquation] = []
+        self.marker: str | None = None
 
-    start = 0
-    if lines and lines[0].strip() == "---":  # YAML front matter
-        for index in range(1, len(lines)):
-            if lines[index].strip() == "---":
-                start = index + 1
-                break
+    def equation(self, line: int, kind: str, text: str, label: str | None = None):
+        found = DisplayEquation(file=self.file, line=line, kind=kind, text=text, label=label)
+        found.declared, self.marker = self.marker, None
+        self.found.append(found)
+        return found
 
-    def open_equation(line_number: int, kind: str) -> DisplayEquation:
-        nonlocal marker
-        equation = DisplayEquation(file=file, line=line_number, kind=kind, text="")
-        equation.declared, marker = marker, None
-        found.append(equation)
-        return equation
+    def read(self, text: str, offset: int = 0) -> None:
+        """The displays of MyST ``text`` whose first line is line ``offset + 1`` of the file."""
+        for token in self.parser.parse(text):
+            if token.map is None:
+                continue  # closing tokens
+            line = offset + token.map[0] + 1
+            if token.type == "myst_line_comment":  # consecutive % lines are one token
+                for comment in token.content.splitlines():
+                    declared = _MARKER.match("%" + comment.strip())
+                    self.marker = declared.group("kind") if declared else self.marker
+            elif token.type in ("math_block", "math_block_label"):
+                self.dollar_block(token.content, line, token.info or None)
+            elif token.type == "amsmath":
+                self.equation(line, "environment", _short(token.content))
+            elif token.type in ("fence", "colon_fence"):
+                self.fence(token, line)
+            elif token.type == "html_block":  # comments are not shown, the rest is read
+                if shown := _COMMENT.sub(" ", token.content).strip():
+                    self.inline(self.parser.parseInline(shown)[0], line)
+            elif token.type == "inline":
+                self.inline(token, line)
+            elif not token.type.endswith("_open") or token.type == "heading_open":
+                self.marker = None
 
-    for index in range(start, len(lines)):
-        number = index + 1
-        line = lines[index]
-        stripped = line.strip()
-        top = stack[-1] if stack else None
+    def dollar_block(self, content: str, line: int, label: str | None) -> None:
+        """A ``$$`` block; ``$$`` inside it close one display and open another (MyST would
+        typeset them as one broken display)."""
+        for index, part in enumerate(content.split("$$")):
+            if index % 2 == 0:
+                self.equation(line, "dollar", _short(part), label if index == 0 else None)
+            line += part.count("\n")
 
-        # Inside a fence whose content is not prose: only look for its end.
-        if top is not None and top.role != "prose":
-            if _closes(line, top):
-                stack.pop()
-                if top.role == "math":
-                    _finish_math_directive(top)
-            else:
-                top.content.append(line)
-            continue
-
-        # HTML comments in the prose are not rendered: drop them, keep what lies outside.
-        if in_comment or "<!--" in line:
-            line, in_comment = _outside_comments(line, in_comment)
-            stripped = line.strip()
-            if not stripped:
-                continue
-
-        # Inside an open $$ block or amsmath environment: only look for its end.
-        if dollar is not None:
-            before, sep, after = _strip_inline_code(line).partition("$$")
-            dollar_text.append(before)
-            if sep:
-                dollar.text = _short(" ".join(dollar_text))
-                label = _DOLLAR_LABEL.match(after)
-                if label:
-                    dollar.label = label.group("label")
-                dollar, dollar_text = None, []
-                reopened = _scan_dollars(after, number, open_equation)
-                if reopened is not None:
-                    dollar, first_text = reopened
-                    dollar_text = [first_text]
-            continue
-        if environment is not None:
-            name, equation = environment
-            equation.text = _short(equation.text + " " + stripped)
-            if f"\\end{{{name}}}" in line:
-                environment = None
-            continue
-
-        # Fences: open a directive or code block, or close the innermost prose directive.
-        fence_match = _FENCE.match(stripped)
-        if fence_match:
-            fence_text = fence_match.group("fence")
-            info = fence_match.group("info").strip()
-            if top is not None and not info and _closes(line, top):
-                stack.pop()
-                continue
-            directive = _DIRECTIVE.match(info)
-            fence = _Fence(char=fence_text[0], length=len(fence_text), role="opaque")
-            if directive is None:
-                fence.role = "prose" if fence.char == ":" else "opaque"  # ``` code blocks
-            else:
-                name = directive.group("name")
-                if name == "math":
-                    fence.role = "math"
-                    fence.found = open_equation(number, "math-directive")
-                elif name == "glue:math":
-                    fence.role = "glue-math"
-                    fence.found = open_equation(number, "glue-math")
-                    fence.found.name = directive.group("argument").strip() or None
-                    fence.found.text = f"{{glue:math}} {fence.found.name or ''}".strip()
-                elif name not in OPAQUE_DIRECTIVES:
-                    fence.role = "prose"
-            stack.append(fence)
-            marker = None  # consumed by a math directive, or interrupted by anything else
-            continue
-
-        # MyST comments: a glmnotes marker applies to the next display block.
-        if stripped.startswith("%"):
-            declared = _MARKER.match(stripped)
-            marker = declared.group("kind") if declared else marker
-            continue
-        if not stripped:
-            continue
-
-        begin = _BEGIN.match(stripped)
-        if begin and begin.group("env") in AMS_ENVIRONMENTS:
-            equation = open_equation(number, "environment")
-            equation.text = _short(stripped)
-            if f"\\end{{{begin.group('env')}}}" not in stripped:
-                environment = (begin.group("env"), equation)
-            continue
-
-        open_dollar = _scan_dollars(line, number, open_equation)
-        if open_dollar is not None:
-            dollar, first_text = open_dollar
-            dollar_text = [first_text]
+    def fence(self, token, line: int) -> None:
+        """A code block or a directive: math and glue:math are displays, the content of
+        prose directives (admonitions, exercises, proofs, ``:::`` fences) is read."""
+        directive = _DIRECTIVE.match(token.info.strip())
+        name = directive.group("name") if directive else None
+        if name == "math":
+            options, body = _directive_options(token.content)
+            label = options.get("label", options.get("name"))
+            self.equation(line, "math-directive", _short(body), label)
+        elif name == "glue:math":
+            glued = directive.group("argument").strip() or None
+            self.equation(line, "glue-math", f"{{glue:math}} {glued or ''}".strip()).name = glued
         else:
-            marker = None  # a marker applies only to the display block that follows it
+            self.marker = None
+            if (name is None and token.type == "colon_fence") or (
+                name is not None and name not in OPAQUE_DIRECTIVES
+            ):
+                self.read(token.content, offset=line)
 
-    if dollar is not None:
-        dollar.text = _short(" ".join(dollar_text)) + " [unclosed $$]"
-    for fence in stack:
-        if fence.role == "math":
-            _finish_math_directive(fence)
-    return found
-
-
-def _outside_comments(line: str, in_comment: bool) -> tuple[str, bool]:
-    """The parts of ``line`` outside HTML comments (``<!-- ... -->``; inline code spans do not
-    open one), and whether a comment is still open at the end of the line."""
-    kept = []
-    rest = line
-    while rest:
-        if in_comment:
-            _, closing, rest = rest.partition("-->")
-            in_comment = not closing
-            continue
-        start = _strip_inline_code(rest).find("<!--")
-        if start < 0:
-            kept.append(rest)
-            break
-        kept.append(rest[:start])
-        rest, in_comment = rest[start + 4 :], True
-        if rest.startswith((">", "->")):  # the empty comments <!--> and <!--->
-            rest, in_comment = rest[rest.index(">") + 1 :], False
-    return "".join(kept), in_comment
+    def inline(self, token, line: int) -> None:
+        """The ``$$...$$`` of a paragraph (or of the text of an HTML block), each on its line;
+        a pending marker goes to the first if it is on the paragraph's first line."""
+        source, cursor, first = token.content, 0, line
+        children = token.children or []
+        for index, child in enumerate(children):
+            if child.type == "code_inline":  # skip its source: it may span lines
+                opening = source.find(child.markup, cursor)
+                cursor = source.find(child.markup, opening + len(child.markup)) + 1
+            elif child.type == "html_inline":
+                cursor = source.find(child.content, cursor) + len(child.content)
+            elif child.type == "math_inline_double":
+                at = source.find(f"$${child.content}$$", cursor)
+                cursor = at + len(child.content) + 4
+                following = children[index + 1] if index + 1 < len(children) else None
+                label = _DOLLAR_LABEL.match(following.content) if following else None
+                here = first + source.count("\n", 0, at)
+                if here != first:
+                    self.marker = None
+                self.equation(here, "dollar", _short(child.content), label and label["label"])
+        self.marker = None
 
 
-def _strip_inline_code(line: str) -> str:
-    return _INLINE_CODE.sub(lambda m: " " * len(m.group(0)), line)
+def _directive_options(content: str) -> tuple[dict[str, str], str]:
+    """The ``:key: value`` lines opening a directive's content, and the rest of it."""
+    lines = content.splitlines()
+    options: dict[str, str] = {}
+    while lines and (option := _OPTION.match(lines[0])):
+        options[option.group("key")] = option.group("value").strip()
+        lines.pop(0)
+    return options, "\n".join(lines)
 
 
-def _scan_dollars(line: str, number: int, open_equation) -> tuple[DisplayEquation, str] | None:
-    """Record the ``$$...$$`` blocks that open on this line; return ``(equation, text so far)``
-    if the last one stays open, else None."""
-    rest = _strip_inline_code(line)
-    while True:
-        _, sep, after = rest.partition("$$")
-        if not sep:
-            return None
-        equation = open_equation(number, "dollar")
-        inner, closing, remainder = after.partition("$$")
-        if not closing:
-            return equation, inner
-        equation.text = _short(inner)
-        label = _DOLLAR_LABEL.match(remainder)
-        if label:
-            equation.label = label.group("label")
-        rest = remainder
+def find_display_equations(text: str, file: str = "<chapter>") -> list[DisplayEquation]:
+    r"""Every display equation in the prose of a MyST Markdown chapter, in order, as MyST's
+    parser (markdown-it with the book's extensions) reads the chapter.
 
-
-def _finish_math_directive(fence: _Fence) -> None:
-    """Set the text and label of a ``{math}`` directive from its content and options."""
-    equation = fence.found
-    body = []
-    for content_line in fence.content:
-        option = re.match(r"^\s*:(?P<key>[\w-]+):\s*(?P<value>.*)$", content_line)
-        if option and not body:
-            if option.group("key") in ("label", "name"):
-                equation.label = option.group("value").strip()
-            continue
-        body.append(content_line)
-    equation.text = _short(" ".join(body))
+    A display equation is a ``$$...$$`` block (or ``$$...$$`` inside a paragraph), a
+    ``{math}`` directive, an amsmath environment starting a block (``egin{equation}``,
+    ``align``, ``gather``, ...), or a ``{glue:math}`` directive. Code cells and other non-prose
+    directives (``OPAQUE_DIRECTIVES``) are skipped, and so are HTML comments: MyST does not
+    render them (other text of an HTML block is read). The content of admonitions, exercises,
+    proofs and similar directives is prose and is read. ``declared`` is set from a
+    ``% glmnotes: ...`` comment before the display (blank lines may separate them, nothing
+    else) and ``label`` from a ``def-``/``asm-``/other label.
+    """
+    reader = _Reader(file)
+    reader.read(text)
+    return reader.found
 
 
 # --- reading the notebooks -------------------------------------------------------------------

@@ -16,6 +16,7 @@ figure.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 __all__ = ["FONT_SIZE", "MAX_WIDTH", "draw_collapse", "draw_network", "unit_names"]
 
@@ -85,20 +86,51 @@ def draw_network(
     ``connection_colours`` gives one colour per set of connections (layer 1's weights first).
     Returns the figure.
     """
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import Circle
-
     sizes = _check_sizes(layer_sizes)
-    names = [list(column) for column in (names if names is not None else unit_names(sizes))]
-    if [len(column) for column in names] != sizes:
+    names = _unit_labels(sizes, names)
+    _check_highlight(sizes, highlight)
+    layer_titles = _layer_titles(sizes, layer_titles)
+    colours = _connection_colours(sizes, connection_colours)
+    frame = _NetworkFrame.of(sizes, bool(note))
+    if ax is None:
+        ax = frame.new_axes()
+    positions = _positions(sizes)
+    width = 1.0 if connection_colours is None else 1.6
+    _draw_connections(ax, positions, colours, width, highlight)
+    for layer, column in enumerate(positions):
+        _draw_column(ax, layer, column, names[layer], layer_titles[layer], highlight, frame)
+    if highlight is not None and note:
+        _annotate(ax, positions[highlight[0]][highlight[1]], note, frame)
+    frame.fit(ax)
+    return ax.figure
+
+
+_RADIUS = 0.3  # of a unit's circle, in units of the vertical distance between two units
+
+
+def _unit_labels(sizes: list[int], names: Sequence[Sequence[str]] | None) -> list[list[str]]:
+    """``names`` (or the default :func:`unit_names`) as lists, one name per unit."""
+    labels = [list(column) for column in (names if names is not None else unit_names(sizes))]
+    if [len(column) for column in labels] != sizes:
         raise ValueError("names must give one name per unit, layer by layer")
-    if highlight is not None:
-        layer, unit = highlight
-        if not (1 <= layer < len(sizes) and 0 <= unit < sizes[layer]):
-            raise ValueError(
-                f"highlight must be (layer, unit) with 1 <= layer < {len(sizes)} and a unit "
-                f"of that layer, got {highlight!r}"
-            )
+    return labels
+
+
+def _check_highlight(sizes: list[int], highlight: tuple[int, int] | None) -> None:
+    """Refuse a highlighted unit that is an input or does not exist."""
+    if highlight is None:
+        return
+    layer, unit = highlight
+    if not (1 <= layer < len(sizes) and 0 <= unit < sizes[layer]):
+        raise ValueError(
+            f"highlight must be (layer, unit) with 1 <= layer < {len(sizes)} and a unit "
+            f"of that layer, got {highlight!r}"
+        )
+
+
+def _layer_titles(sizes: list[int], layer_titles: Sequence[str] | None) -> list[str]:
+    """One title per column: ``layer_titles``, or "input", "hidden" (numbered when there are
+    several hidden layers) and "output"."""
     if layer_titles is None:
         hidden = (
             ["hidden"] if len(sizes) == 3 else [f"hidden {l}" for l in range(1, len(sizes) - 1)]
@@ -106,82 +138,130 @@ def draw_network(
         layer_titles = ["input", *hidden, "output"]
     if len(layer_titles) != len(sizes):
         raise ValueError("layer_titles must give one title per layer")
-    positions = _positions(sizes)
-    tallest = max(sizes)
-    radius = 0.3
-    last = _SPACING * (len(sizes) - 1)
-    right = last + radius + 0.3 + (2.9 if note else 0.0)
-    top, low = (tallest - 1) / 2.0 + 1.0, -(tallest - 1) / 2.0 - 0.45
-    if ax is None:
-        width = min(MAX_WIDTH, 0.62 * (right + radius + 0.3))
-        height = width * (top - low) / (right + radius + 0.3)
-        fig, ax = plt.subplots(figsize=(width, height), layout="constrained")
-    fig = ax.figure
+    return list(layer_titles)
 
-    def lit(layer: int, unit: int) -> bool:
-        if highlight is None:
-            return False
-        return (layer, unit) == highlight or (layer == highlight[0] - 1)
 
-    plain = (
-        list(connection_colours) if connection_colours is not None else [_PLAIN] * (len(sizes) - 1)
-    )
-    if len(plain) != len(sizes) - 1:
+def _connection_colours(sizes: list[int], colours: Sequence[str] | None) -> list[str]:
+    """One colour per set of connections: ``colours``, or grey for all."""
+    chosen = list(colours) if colours is not None else [_PLAIN] * (len(sizes) - 1)
+    if len(chosen) != len(sizes) - 1:
         raise ValueError("connection_colours must give one colour per layer of weights")
-    for l in range(len(sizes) - 1):
+    return chosen
+
+
+@dataclass(frozen=True)
+class _NetworkFrame:
+    """Where a network picture lies in data coordinates: the last column at ``last``, the
+    units between ``low`` and ``top`` (titles included), a note's room on the right up to
+    ``right``; ``tallest`` is the number of units of the tallest column."""
+
+    tallest: int
+    last: float
+    right: float
+    top: float
+    low: float
+
+    @classmethod
+    def of(cls, sizes: list[int], note: bool) -> _NetworkFrame:
+        tallest = max(sizes)
+        last = _SPACING * (len(sizes) - 1)
+        right = last + _RADIUS + 0.3 + (2.9 if note else 0.0)
+        top, low = (tallest - 1) / 2.0 + 1.0, -(tallest - 1) / 2.0 - 0.45
+        return cls(tallest=tallest, last=last, right=right, top=top, low=low)
+
+    def new_axes(self):
+        """Axes on a new figure of the frame's proportions, at most :data:`MAX_WIDTH` wide."""
+        import matplotlib.pyplot as plt
+
+        span = self.right + _RADIUS + 0.3
+        width = min(MAX_WIDTH, 0.62 * span)
+        height = width * (self.top - self.low) / span
+        _, ax = plt.subplots(figsize=(width, height), layout="constrained")
+        return ax
+
+    def fit(self, ax) -> None:
+        """Limit ``ax`` to the frame, at equal scales, with no axes drawn."""
+        ax.set_xlim(-_RADIUS - 0.3, self.right)
+        ax.set_ylim(self.low, self.top)
+        ax.set_aspect("equal")
+        ax.set_axis_off()
+
+
+def _draw_connections(
+    ax,
+    positions: list[list[tuple[float, float]]],
+    colours: list[str],
+    width: float,
+    highlight: tuple[int, int] | None,
+) -> None:
+    """A line from every unit to every unit of the next column, from circle edge to circle
+    edge; the connections into the highlighted unit thicker, in colour and on top."""
+    for l in range(len(positions) - 1):
         for x0, y0 in positions[l]:
             for j, (x1, y1) in enumerate(positions[l + 1]):
                 into = highlight is not None and (l + 1, j) == highlight
                 ax.plot(
-                    [x0 + radius, x1 - radius],
+                    [x0 + _RADIUS, x1 - _RADIUS],
                     [y0, y1],
-                    color=_HIGHLIGHT if into else plain[l],
-                    linewidth=2.4 if into else (1.0 if connection_colours is None else 1.6),
+                    color=_HIGHLIGHT if into else colours[l],
+                    linewidth=2.4 if into else width,
                     zorder=2 if into else 1,
                 )
-    for l, column in enumerate(positions):
-        for i, (x, y) in enumerate(column):
-            coloured = lit(l, i)
-            ax.add_patch(
-                Circle(
-                    (x, y),
-                    radius,
-                    facecolor="#fde8d0" if coloured else "white",
-                    edgecolor=_HIGHLIGHT if coloured else "0.25",
-                    linewidth=2.0 if coloured else 1.2,
-                    zorder=3,
-                )
+
+
+def _draw_column(
+    ax,
+    layer: int,
+    column: list[tuple[float, float]],
+    names: list[str],
+    title: str,
+    highlight: tuple[int, int] | None,
+    frame: _NetworkFrame,
+) -> None:
+    """The units of one layer, a named circle each (in colour if highlighted or feeding the
+    highlighted unit), and the layer's title above the tallest column."""
+    from matplotlib.patches import Circle
+
+    for i, (x, y) in enumerate(column):
+        coloured = highlight is not None and ((layer, i) == highlight or layer == highlight[0] - 1)
+        ax.add_patch(
+            Circle(
+                (x, y),
+                _RADIUS,
+                facecolor="#fde8d0" if coloured else "white",
+                edgecolor=_HIGHLIGHT if coloured else "0.25",
+                linewidth=2.0 if coloured else 1.2,
+                zorder=3,
             )
-            ax.text(x, y, names[l][i], ha="center", va="center", fontsize=FONT_SIZE, zorder=4)
-        ax.text(
-            _SPACING * l,
-            (tallest - 1) / 2.0 + 0.55,
-            layer_titles[l],
-            ha="center",
-            va="bottom",
-            fontsize=FONT_SIZE,
         )
-    if highlight is not None and note:
-        x, y = positions[highlight[0]][highlight[1]]
-        ax.annotate(
-            note,
-            xy=(x + radius * 0.8, y + radius * 0.6),
-            xytext=(last + radius + 0.35, (tallest - 1) / 2.0 + 0.1),
-            fontsize=FONT_SIZE,
-            color=_HIGHLIGHT,
-            ha="left",
-            va="top",
-            arrowprops={
-                "arrowstyle": "-|>",
-                "color": _HIGHLIGHT,
-                "connectionstyle": "arc3,rad=0.25",
-            },
-        )
-    ax.set_xlim(-radius - 0.3, right)
-    ax.set_ylim(low, top)
-    ax.set_aspect("equal")
-    ax.set_axis_off()
-    return fig
+        ax.text(x, y, names[i], ha="center", va="center", fontsize=FONT_SIZE, zorder=4)
+    ax.text(
+        _SPACING * layer,
+        (frame.tallest - 1) / 2.0 + 0.55,
+        title,
+        ha="center",
+        va="bottom",
+        fontsize=FONT_SIZE,
+    )
+
+
+def _annotate(ax, unit: tuple[float, float], note: str, frame: _NetworkFrame) -> None:
+    """``note`` in the frame's right margin, with an arrow to the unit at ``unit``."""
+    x, y = unit
+    ax.annotate(
+        note,
+        xy=(x + _RADIUS * 0.8, y + _RADIUS * 0.6),
+        xytext=(frame.last + _RADIUS + 0.35, (frame.tallest - 1) / 2.0 + 0.1),
+        fontsize=FONT_SIZE,
+        color=_HIGHLIGHT,
+        ha="left",
+        va="top",
+        arrowprops={
+            "arrowstyle": "-|>",
+            "color": _HIGHLIGHT,
+            "connectionstyle": "arc3,rad=0.25",
+        },
+    )
 
 
 def _matrix_box(ax, left: float, rows: int, columns: int, label: str, colour: str, cell: float):
