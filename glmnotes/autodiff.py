@@ -34,7 +34,8 @@ from numbers import Real
 from typing import NamedTuple, NoReturn
 
 import numpy as np
-from scipy.special import expit
+
+from glmnotes.links import sigmoid
 
 __all__ = ["Value", "Edge", "gradient", "numerical_gradient", "trace", "draw"]
 
@@ -173,13 +174,14 @@ class Value:
 
     def sigmoid(self) -> Value:
         x = self.data
-        # out = 1 / (1 + e^-x)                          d/dx = sigma(x) sigma(-x)
-        return Value._from_op("sigmoid", float(expit(x)), (self,), (float(expit(x) * expit(-x)),))
+        # out = sigma(x) = 1 / (1 + e^-x)               d/dx = sigma(x) sigma(-x)
+        out = float(sigmoid(x))
+        return Value._from_op("sigmoid", out, (self,), (out * float(sigmoid(-x)),))
 
     def tanh(self) -> Value:
         x = self.data
         # out = tanh x                                  d/dx = 1 - tanh^2 x = 4 sigma(2x) sigma(-2x)
-        local = float(4.0 * expit(2.0 * x) * expit(-2.0 * x))
+        local = 4.0 * float(sigmoid(2.0 * x)) * float(sigmoid(-2.0 * x))
         return Value._from_op("tanh", math.tanh(x), (self,), (local,))
 
     def relu(self) -> Value:

@@ -21,8 +21,20 @@ Every link has the same methods (elementwise, vectorised over any shape):
 The links: :class:`Identity`, :class:`Logit`, :class:`Log`, :class:`Inverse`,
 :class:`NegativeInverse`, and the vector link :class:`MultinomialLogit`. :func:`get_link`
 looks a scalar link up by name. The links do not check their arguments (the families and the
-solvers of :mod:`glmnotes.glm` do); they are computed from :math:`\eta` without cancellation
-(``expit``, ``tanh``, a max-subtracted log-sum-exp), never from clipped probabilities.
+solvers of :mod:`glmnotes.glm` do); they are computed from :math:`\eta` without cancellation,
+never from clipped probabilities.
+
+This module is also the one home of the stable functions of :math:`\eta` that the families,
+the networks (:mod:`glmnotes.nn`) and the autodiff engine (:mod:`glmnotes.autodiff`) share:
+
+=============================  ===========================================================
+:func:`sigmoid`                :math:`\sigma(\eta) = 1/(1 + e^{-\eta})`, the logit's inverse
+:func:`softplus`               :math:`\log(1 + e^\eta)`, the Bernoulli's log-partition
+:func:`softmax`                :math:`e^{\eta_k}/\sum_j e^{\eta_j}` over the last axis
+:func:`log_softmax`            :math:`\eta_k - \log\sum_j e^{\eta_j}` over the last axis
+:func:`log1p_sum_exp`          :math:`\log(1 + \sum_i e^{\eta_i})`, the multinomial's
+                               log-partition
+=============================  ===========================================================
 """
 
 from __future__ import annotations
@@ -32,7 +44,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.special import expit
 
 __all__ = [
     "LINKS",
@@ -45,12 +56,97 @@ __all__ = [
     "NegativeInverse",
     "get_link",
     "log1p_sum_exp",
+    "log_softmax",
+    "sigmoid",
+    "softmax",
+    "softplus",
 ]
 
-#: Beyond this :math:`|\eta|` the logistic function and its derivative use :math:`e^{-|\eta|}`
-#: directly: :math:`1/(1 + e^{-\eta})` overflows in :math:`e^{-\eta}` at :math:`\eta < -709.8`,
-#: where the true value is still a subnormal float.
-SIGMOID_TAIL = 700.0
+
+# ---- the stable functions of eta (one home each) ---------------------------------------------
+
+
+def sigmoid(eta: Any) -> np.ndarray:
+    r"""The logistic function :math:`\sigma(\eta) = 1/(1 + e^{-\eta})`, elementwise.
+
+    Computed from :math:`z = e^{-|\eta|} \le 1`, which cannot overflow:
+
+    .. math::
+        \sigma(\eta) = \frac{1}{1 + z} \ (\eta \ge 0), \qquad
+        \sigma(\eta) = \frac{z}{1 + z} \ (\eta < 0).
+
+    Each branch is one exponential, one sum and one quotient, so the value is within a few
+    units in the last place of :math:`\sigma(\eta)` for every finite :math:`\eta`, including
+    the subnormal tail :math:`-745 < \eta < -708`, where :math:`1/(1 + e^{-\eta})` overflows in
+    :math:`e^{-\eta}` and gives 0 (as ``scipy.special.expit`` does). Keeps a float32 argument's
+    dtype; a scalar gives a scalar.
+    """
+    eta = np.asarray(eta)
+    if eta.dtype.kind != "f":
+        eta = eta.astype(float)
+    if eta.ndim == 0:  # the same steps on one number, without the array machinery (autodiff)
+        x = eta[()]
+        z = np.exp(-abs(x))
+        return (1.0 if x >= 0 else z) / (1.0 + z)
+    z = np.exp(-np.abs(eta))
+    return np.where(eta >= 0, 1.0, z) / (1.0 + z)
+
+
+def softplus(eta: Any) -> np.ndarray:
+    r"""The softplus :math:`\log(1 + e^\eta) = \max(\eta, 0) + \log(1 + e^{-|\eta|})`,
+    elementwise (numpy's ``logaddexp(0, eta)``, which computes the right-hand side): it
+    cannot overflow, and keeps full relative accuracy in the tail
+    :math:`\log(1 + e^\eta) \approx e^\eta` for :math:`\eta \to -\infty`. Its derivative is
+    :func:`sigmoid`."""
+    return np.logaddexp(0.0, eta)
+
+
+def _log_sum_exp_parts(eta: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    r"""The pieces of :math:`\log\sum_j e^{\eta_j}` over the last axis, kept apart:
+    :math:`m = \max_j \eta_j = \eta_{j^*}`, the shifted :math:`\eta - m` and
+    :math:`\log(1 + \sum_{j \ne j^*} e^{\eta_j - m})` (``log1p``), with ``keepdims``."""
+    eta = np.asarray(eta, dtype=float)
+    top = np.argmax(eta, axis=-1)[..., None]
+    m = np.take_along_axis(eta, top, axis=-1)
+    shifted = eta - m
+    others = np.exp(shifted)
+    np.put_along_axis(others, top, 0.0, axis=-1)
+    return m, shifted, np.log1p(np.sum(others, axis=-1, keepdims=True))
+
+
+def log_softmax(eta: Any) -> np.ndarray:
+    r""":math:`\log \mathrm{softmax}(\eta)_k = \eta_k - \log\sum_j e^{\eta_j}
+    = (\eta_k - m) - \log\big(1 + \sum_{j \ne j^*} e^{\eta_j - m}\big)` over the last axis,
+    with :math:`m = \eta_{j^*} = \max_j \eta_j`.
+
+    Subtracting :math:`m` first avoids both overflow and the cancellation between two large
+    numbers; ``log1p`` of the sum without the maximum's own term :math:`e^0 = 1` keeps full
+    relative accuracy when that sum is tiny (a confident prediction, :math:`\log p \approx 0`).
+    """
+    _, shifted, log1p_rest = _log_sum_exp_parts(eta)
+    return shifted - log1p_rest
+
+
+def softmax(eta: Any) -> np.ndarray:
+    r""":math:`\mathrm{softmax}(\eta)_k = e^{\eta_k - m} / \sum_j e^{\eta_j - m}` over the last
+    axis, with :math:`m = \max_j \eta_j` (the shift changes nothing but prevents overflow)."""
+    eta = np.asarray(eta)
+    z = np.exp(eta - eta.max(axis=-1, keepdims=True))
+    return z / z.sum(axis=-1, keepdims=True)
+
+
+def log1p_sum_exp(eta: Any) -> np.ndarray:
+    r""":math:`\log(1 + \sum_i e^{\eta_i})` over the last axis (the multinomial's log-partition
+    function): the log-sum-exp of :math:`(\eta, 0)`, computed as in :func:`log_softmax`,
+    :math:`m + \log(1 + \sum_{j \ne j^*} e^{\eta_j - m})` with :math:`m = \max(0, \max_i
+    \eta_i)`, so that no exponential overflows."""
+    eta = np.asarray(eta, dtype=float)
+    full = np.concatenate([eta, np.zeros(eta.shape[:-1] + (1,))], axis=-1)
+    m, _, log1p_rest = _log_sum_exp_parts(full)
+    return (m + log1p_rest)[..., 0]
+
+
+# ---- the links ------------------------------------------------------------------------------
 
 
 class Link(ABC):
@@ -119,17 +215,9 @@ class Logit(Link):
         return np.log(mu) - np.log1p(-mu)
 
     def inverse(self, eta: Any) -> np.ndarray:
-        r""":math:`\mu = \sigma(\eta) = 1/(1 + e^{-\eta})` (``expit``); for
-        :math:`\eta < -700` as :math:`e^{\eta}/(1 + e^{\eta})`, since :math:`e^{-\eta}`
-        overflows past :math:`\eta \approx -709.8` while :math:`\mu` is still a subnormal
-        float."""
-        eta = np.asarray(eta, dtype=float)
-        mean = np.asarray(expit(eta))
-        tail = eta < -SIGMOID_TAIL
-        if tail.any():
-            small = np.exp(eta[tail])
-            mean[tail] = small / (1.0 + small)
-        return mean[()]  # a scalar for a scalar eta, as expit returns
+        r""":math:`\mu = \sigma(\eta) = 1/(1 + e^{-\eta})` (:func:`sigmoid`, accurate down
+        to the subnormal tail)."""
+        return sigmoid(np.asarray(eta, dtype=float))
 
     def derivative(self, mu: Any) -> np.ndarray:
         r""":math:`d\eta/d\mu = 1/(\mu(1 - \mu))`."""
@@ -138,16 +226,10 @@ class Logit(Link):
 
     def inverse_derivative(self, eta: Any) -> np.ndarray:
         r""":math:`d\mu/d\eta = \sigma(\eta)\,\sigma(-\eta)`, which stays accurate where
-        :math:`\mu(1-\mu)` rounds to 0; for :math:`|\eta| > 700` as
-        :math:`e^{-|\eta|}/(1 + e^{-|\eta|})^2`, a (subnormal) positive float up to
-        :math:`|\eta| \approx 745` where one of the two sigmoids would round to 0."""
+        :math:`\mu(1-\mu)` rounds to 0, and is a (subnormal) positive float up to
+        :math:`|\eta| \approx 745` (:func:`sigmoid` is accurate in its tail)."""
         eta = np.asarray(eta, dtype=float)
-        slope = np.asarray(expit(eta) * expit(-eta))
-        tail = np.abs(eta) > SIGMOID_TAIL
-        if tail.any():
-            small = np.exp(-np.abs(eta[tail]))
-            slope[tail] = small / (1.0 + small) ** 2
-        return slope[()]  # a scalar for a scalar eta
+        return sigmoid(eta) * sigmoid(-eta)
 
     def inverse_second_derivative(self, eta: Any) -> np.ndarray:
         r""":math:`d^2\mu/d\eta^2 = \sigma(\eta)\sigma(-\eta)\,(1 - 2\sigma(\eta))
@@ -243,15 +325,6 @@ class NegativeInverse(Link):
         return -2.0 / np.asarray(eta, dtype=float) ** 3
 
 
-def log1p_sum_exp(eta: Any) -> np.ndarray:
-    r""":math:`\log(1 + \sum_i e^{\eta_i})` over the last axis, computed as
-    :math:`m + \log(e^{-m} + \sum_i e^{\eta_i - m})` with :math:`m = \max(0, \max_i \eta_i)`, so
-    that no exponential overflows (the multinomial's log-partition function)."""
-    eta = np.asarray(eta, dtype=float)
-    m = np.maximum(np.max(eta, axis=-1), 0.0)
-    return m + np.log(np.exp(-m) + np.sum(np.exp(eta - m[..., None]), axis=-1))
-
-
 @dataclass(frozen=True)
 class MultinomialLogit(Link):
     r"""The multinomial logit link over :math:`k` classes, the last one the reference: canonical
@@ -273,11 +346,10 @@ class MultinomialLogit(Link):
 
     def probabilities(self, eta: Any) -> np.ndarray:
         r"""All :math:`k` class probabilities :math:`e^{\eta_i - A(\eta)}` with
-        :math:`\eta_k = 0` and :math:`A(\eta) = \log(1 + \sum_j e^{\eta_j})`
-        (:func:`log1p_sum_exp`), shape ``eta.shape[:-1] + (k,)``."""
+        :math:`\eta_k = 0` and :math:`A(\eta) = \log(1 + \sum_j e^{\eta_j})`: the
+        :func:`softmax` of :math:`(\eta, 0)`, shape ``eta.shape[:-1] + (k,)``."""
         eta = np.asarray(eta, dtype=float)
-        full = np.concatenate([eta, np.zeros(eta.shape[:-1] + (1,))], axis=-1)
-        return np.exp(full - log1p_sum_exp(eta)[..., None])
+        return softmax(np.concatenate([eta, np.zeros(eta.shape[:-1] + (1,))], axis=-1))
 
     def inverse(self, eta: Any) -> np.ndarray:
         r""":math:`\mu_i = e^{\eta_i}/(1 + \sum_j e^{\eta_j})`, :math:`i < k`."""

@@ -33,7 +33,8 @@ from collections.abc import Sequence
 from numbers import Real
 
 import numpy as np
-from scipy.special import expit
+
+from glmnotes.links import log_softmax, sigmoid, softmax, softplus
 
 __all__ = [
     "ACTIVATIONS",
@@ -43,11 +44,8 @@ __all__ = [
     "activate",
     "activation_derivative",
     "conv1d_matrix",
-    "log_softmax",
     "one_hot",
     "residual_block",
-    "sigmoid",
-    "softmax",
 ]
 
 ACTIVATIONS = ("identity", "sigmoid", "tanh", "relu")
@@ -55,35 +53,7 @@ OUTPUTS = ("bernoulli", "multinomial", "gaussian")
 
 
 # ---- elementwise pieces ----------------------------------------------------------------------
-
-
-def sigmoid(eta: np.ndarray) -> np.ndarray:
-    r""":math:`\sigma(\eta) = 1 / (1 + e^{-\eta})`, without overflow at any finite ``eta``."""
-    return expit(eta)
-
-
-def softmax(eta: np.ndarray) -> np.ndarray:
-    r"""Row-wise :math:`\mathrm{softmax}(\eta)_k = e^{\eta_k - m} / \sum_j e^{\eta_j - m}`
-    with :math:`m = \max_j \eta_j` (the shift changes nothing but prevents overflow)."""
-    eta = np.asarray(eta)
-    z = np.exp(eta - eta.max(axis=-1, keepdims=True))
-    return z / z.sum(axis=-1, keepdims=True)
-
-
-def log_softmax(eta: np.ndarray) -> np.ndarray:
-    r"""Row-wise :math:`\log \mathrm{softmax}(\eta)_k = (\eta_k - m) - \log\big(1 +
-    \sum_{j \ne j^*} e^{\eta_j - m}\big)` with :math:`m = \eta_{j^*} = \max_j \eta_j`.
-
-    Subtracting :math:`m` first avoids both overflow and the cancellation between two large
-    numbers; ``log1p`` of the sum without the maximum's own term :math:`e^0 = 1` keeps full
-    relative accuracy when that sum is tiny (a confident prediction, :math:`\log p \approx 0`).
-    """
-    eta = np.asarray(eta, dtype=float)
-    top = np.argmax(eta, axis=-1)[..., None]
-    shifted = eta - np.take_along_axis(eta, top, axis=-1)
-    others = np.exp(shifted)
-    np.put_along_axis(others, top, 0.0, axis=-1)
-    return shifted - np.log1p(np.sum(others, axis=-1, keepdims=True))
+# sigmoid, softplus, softmax and log_softmax live in glmnotes.links (one home each).
 
 
 def one_hot(labels: np.ndarray, n_classes: int) -> np.ndarray:
@@ -107,20 +77,13 @@ def accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
 
 def activate(name: str, a: np.ndarray) -> np.ndarray:
     r"""The hidden activation :math:`\phi(a)`: identity :math:`a`, sigmoid
-    :math:`\sigma(a) = \tfrac12 + \tfrac12\tanh(a/2)`, :math:`\tanh a`, or relu
-    :math:`\max(a, 0)`.
-
-    The tanh form of the sigmoid is exact algebra, cannot overflow, and is several times faster
-    than ``scipy.special.expit`` (numpy's tanh is vectorised). It is accurate to about one unit
-    in the last place of 1 (absolute); the far tail (:math:`\sigma(-40) \approx 4\cdot10^{-18}`)
-    rounds to 0. That is harmless for a hidden unit, whose value enters sums of :math:`O(1)`
-    terms. Where relative accuracy matters (the output's log-likelihood) the module works
-    from :math:`\eta` with softplus and logsumexp instead.
+    :math:`\sigma(a) = 1/(1 + e^{-a})` (:func:`glmnotes.links.sigmoid`, which cannot overflow
+    and keeps the argument's dtype), :math:`\tanh a`, or relu :math:`\max(a, 0)`.
     """
     if name == "identity":
         return a
     if name == "sigmoid":
-        return 0.5 + 0.5 * np.tanh(0.5 * a)
+        return sigmoid(a)
     if name == "tanh":
         return np.tanh(a)
     if name == "relu":
@@ -175,6 +138,8 @@ class Network:
     W, b
         Lists of the weights (shape inputs x outputs) and biases of the layers. The formulas
         number layers :math:`1, \dots, L`; the lists are 0-based: ``W[0]`` is :math:`W_1`.
+    history_
+        Set by :meth:`fit`: the losses (and accuracies) of the last call, one per epoch.
     """
 
     def __init__(
@@ -273,7 +238,7 @@ class Network:
 
     def _mean(self, eta: np.ndarray) -> np.ndarray:
         if self.output == "bernoulli":
-            return expit(eta)
+            return sigmoid(eta)
         if self.output == "multinomial":
             return softmax(eta)
         return eta
@@ -302,7 +267,7 @@ class Network:
             eta = eta[:, 0]
             # y eta - log(1 + e^eta) is -log(1 + e^-eta) at y = 1 and -log(1 + e^eta) at y = 0;
             # written so, a confident correct prediction does not cancel (9 - 9.0001234).
-            return float(-np.sum(np.logaddexp(0.0, np.where(y == 1, -eta, eta))))
+            return float(-np.sum(softplus(np.where(y == 1, -eta, eta))))
         if self.output == "multinomial":
             return float(np.sum(log_softmax(eta)[np.arange(eta.shape[0]), y]))
         residual = y.reshape(eta.shape) - eta
@@ -364,17 +329,15 @@ class Network:
         return grads[::-1]
 
     def _output_delta(self, eta: np.ndarray, y: np.ndarray) -> np.ndarray:
-        r""":math:`\Delta_L = Y - \hat Y`, written over the buffer ``eta`` (fused: for the
-        multinomial, :math:`-\mathrm{softmax}(\eta)` plus 1 at each row's label)."""
+        r""":math:`\Delta_L = Y - \hat Y`: :math:`y - \sigma(\eta)` (bernoulli),
+        :math:`-\mathrm{softmax}(\eta)` plus 1 at each row's label (multinomial), or
+        :math:`Y - \eta` (gaussian, written over the buffer ``eta``)."""
         if self.output == "bernoulli":
-            delta = expit(eta, out=eta)
-            delta *= -1
+            delta = -sigmoid(eta)
             delta[:, 0] += y
             return delta
         if self.output == "multinomial":
-            eta -= eta.max(axis=1, keepdims=True)
-            delta = np.exp(eta, out=eta)
-            delta /= -delta.sum(axis=1, keepdims=True)
+            delta = -softmax(eta)
             delta[np.arange(delta.shape[0]), y] += 1
             return delta
         delta = np.subtract(y.reshape(eta.shape), eta, out=eta)
@@ -382,14 +345,16 @@ class Network:
 
     # ---- parameters as one flat vector (for gradient checks) -------------------------------
 
-    def params(self) -> np.ndarray:
-        """All parameters as one vector ``[W[0].ravel(), b[0], W[1].ravel(), b[1], ...]``."""
+    def flat_parameters(self) -> np.ndarray:
+        """All parameters as one vector ``[W[0].ravel(), b[0], W[1].ravel(), b[1], ...]`` (a
+        copy; not scikit-learn's ``get_params``, which returns hyper-parameters)."""
         return np.concatenate(
             [p for W, b in zip(self.W, self.b, strict=True) for p in (W.ravel(), b)]
         )
 
-    def set_params(self, theta: np.ndarray) -> None:
-        """Set all parameters from one vector laid out as :meth:`params` returns it."""
+    def set_flat_parameters(self, theta: np.ndarray) -> None:
+        """Set all parameters from one vector laid out as :meth:`flat_parameters` returns it
+        (not scikit-learn's ``set_params``, which sets hyper-parameters)."""
         theta = np.asarray(theta, dtype=np.float64)
         n_params = sum(W.size + b.size for W, b in zip(self.W, self.b, strict=True))
         if theta.shape != (n_params,):
@@ -404,23 +369,23 @@ class Network:
             start += W.shape[1]
 
     def flat_gradient(self, X: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """:meth:`gradients` flattened in the layout of :meth:`params`."""
+        """:meth:`gradients` flattened in the layout of :meth:`flat_parameters`."""
         return np.concatenate([p for dW, db in self.gradients(X, y) for p in (dW.ravel(), db)])
 
     def log_likelihood_at(self, theta: np.ndarray, X: np.ndarray, y: np.ndarray) -> float:
-        """The log-likelihood with the parameters ``theta`` (laid out as :meth:`params`
-        returns them), leaving the network's own parameters unchanged: a function of
-        ``theta`` alone, for finite differences."""
+        """The log-likelihood with the parameters ``theta`` (laid out as
+        :meth:`flat_parameters` returns them), leaving the network's own parameters unchanged:
+        a function of ``theta`` alone, for finite differences."""
         probe = Network(self.layer_sizes, self.hidden_activation, self.output, dtype=np.float64)
-        probe.set_params(theta)
+        probe.set_flat_parameters(theta)
         return probe.log_likelihood(X, y)
 
     def log_likelihood_on_values(self, theta: Sequence, X: np.ndarray, y: np.ndarray):
         r"""The log-likelihood written with :class:`glmnotes.autodiff.Value` nodes, one scalar
         operation at a time, in the parameters ``theta`` (a sequence of Values laid out as
-        :meth:`params`; plain numbers are accepted too). It shares no code with
+        :meth:`flat_parameters`; plain numbers are accepted too). It shares no code with
         :meth:`gradients`: ``glmnotes.autodiff.gradient(lambda t:
-        net.log_likelihood_on_values(t, X, y), net.params())`` is an independent check of
+        net.log_likelihood_on_values(t, X, y), net.flat_parameters())`` is an independent check of
         backpropagation. Hidden layers use the engine's ``sigmoid``, ``tanh``, ``relu`` or
         the identity; the output is Bernoulli (:math:`y\eta - \log(1 + e^\eta)`) or Gaussian
         (:math:`-\tfrac12 (y - \eta)^2 - \tfrac12\log 2\pi`, per output), one scalar
@@ -476,7 +441,7 @@ class Network:
         learning_rate: float = 0.1,
         seed: int = 0,
         held_out: tuple[np.ndarray, np.ndarray] | None = None,
-    ) -> dict[str, list[float]]:
+    ) -> Network:
         r"""Minibatch stochastic gradient ascent on the log-likelihood.
 
         Each epoch visits the rows in a fresh random order, in batches :math:`B` of
@@ -484,10 +449,12 @@ class Network:
         :math:`\theta \leftarrow \theta + \alpha\, \nabla LL_B(\theta) / |B|`
         (ascent on the batch's mean log-likelihood, which is descent on the cross-entropy).
 
-        Returns the history: ``"loss"``, the mean negative log-likelihood of the whole training
-        set after each epoch, and for classifiers ``"accuracy"`` on the training set. With
-        ``held_out=(X_test, y_test)`` (data not trained on) it also records
-        ``"held-out loss"`` and, for classifiers, ``"held-out accuracy"`` after each epoch.
+        Returns the network itself (as scikit-learn's ``fit`` does) and keeps this call's
+        history in the fitted attribute ``history_``, a dict of lists with one entry per epoch:
+        ``"loss"``, the mean negative log-likelihood of the whole training set, and for
+        classifiers ``"accuracy"`` on the training set. With ``held_out=(X_test, y_test)``
+        (data not trained on) it also records ``"held-out loss"`` and, for classifiers,
+        ``"held-out accuracy"``.
         """
         X = self._check_X(X)
         y = self._check_y(y, X.shape[0])
@@ -526,7 +493,8 @@ class Network:
                 if self.output != "gaussian":
                     labels = self._labels_from_eta(eta_test)
                     history["held-out accuracy"].append(accuracy(y_test, labels))
-        return history
+        self.history_ = history
+        return self
 
     def sgd_epoch(
         self, X: np.ndarray, y: np.ndarray, batch_size: int, learning_rate: float, seed: int = 0

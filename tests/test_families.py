@@ -14,7 +14,7 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import integrate, stats
-from scipy.special import expit, softmax
+from scipy.special import betaln, expit, softmax
 
 from glmnotes.families import (
     FAMILIES,
@@ -24,7 +24,7 @@ from glmnotes.families import (
     Exponential,
     ExponentialFamily,
     Gamma,
-    GammaDispersion,
+    GammaShapeRate,
     Gaussian,
     Multinomial,
     Poisson,
@@ -39,13 +39,17 @@ CASES = {
     "bernoulli": (Bernoulli(), np.array([-2.0, 0.3, 4.0]), np.array([0.0, 1.0, 1.0])),
     "poisson": (Poisson(), np.array([-1.0, 0.5, 2.5]), np.array([0.0, 3.0, 11.0])),
     "exponential": (Exponential(), np.array([-0.3, -1.0, -4.0]), np.array([0.0, 2.0, 0.1])),
-    "gamma_dispersion": (GammaDispersion(2.5), np.array([-0.5, -2.0]), np.array([0.7, 0.2])),
+    "gamma": (Gamma(2.5), np.array([-0.5, -2.0]), np.array([0.7, 0.2])),
     "multinomial": (
         Multinomial(4),
         np.array([[0.3, -1.0, 2.0], [-2.0, 0.0, 0.5]]),
         np.array([1, 3]),
     ),
-    "gamma": (Gamma(), np.array([[2.5, -1.5], [0.7, -0.2]]), np.array([1.3, 4.0])),
+    "gamma_shape_rate": (
+        GammaShapeRate(),
+        np.array([[2.5, -1.5], [0.7, -0.2]]),
+        np.array([1.3, 4.0]),
+    ),
     "beta": (Beta(), np.array([[2.0, 3.0], [0.6, 1.4]]), np.array([0.3, 0.9])),
     "dirichlet": (
         Dirichlet(3),
@@ -65,7 +69,7 @@ def scipy_logpdf(name: str, family: ExponentialFamily, y: np.ndarray, eta: np.nd
         return stats.poisson.logpmf(y, np.exp(eta))
     if name == "exponential":
         return stats.expon.logpdf(y, scale=-1 / eta)
-    if name == "gamma_dispersion":
+    if name == "gamma":
         nu = family.shape
         return stats.gamma.logpdf(y, a=nu, scale=(-1 / eta) / nu)
     if name == "multinomial":
@@ -74,7 +78,7 @@ def scipy_logpdf(name: str, family: ExponentialFamily, y: np.ndarray, eta: np.nd
         return np.array(
             [stats.multinomial.logpmf(o, 1, p) for o, p in zip(one_hot, probabilities, strict=True)]
         )
-    if name == "gamma":
+    if name == "gamma_shape_rate":
         return stats.gamma.logpdf(y, a=eta[:, 0], scale=-1 / eta[:, 1])
     if name == "beta":
         return stats.beta.logpdf(y, eta[:, 0], eta[:, 1])
@@ -114,7 +118,7 @@ def test_mean_and_variance_are_derivatives_of_log_partition(name):
         np.testing.assert_allclose(
             family.mean(eta), central_first(family.log_partition, eta, h), rtol=1e-9
         )
-        # variance = phi A''(eta) with dispersion phi (1 except gaussian_sigma, gamma_dispersion)
+        # variance = phi A''(eta) with dispersion phi (1 except gaussian_sigma, gamma)
         np.testing.assert_allclose(
             family.variance(eta) / family.dispersion,
             central_second(family.log_partition, eta, h),
@@ -162,7 +166,7 @@ def test_scalar_moments_match_scipy():
     e = Exponential()
     np.testing.assert_allclose(e.mean(negative), stats.expon.mean(scale=-1 / negative))
     np.testing.assert_allclose(e.variance(negative), stats.expon.var(scale=-1 / negative))
-    gd = GammaDispersion(shape=3.5)
+    gd = Gamma(shape=3.5)
     reference = stats.gamma(a=3.5, scale=(-1 / negative) / 3.5)
     np.testing.assert_allclose(gd.mean(negative), reference.mean(), rtol=1e-14)
     np.testing.assert_allclose(gd.variance(negative), reference.var(), rtol=1e-14)
@@ -191,7 +195,7 @@ def quad_moments(pdf, statistic, low, high):
 
 
 def test_gamma_moments_by_quadrature():
-    family = Gamma()
+    family = GammaShapeRate()
     eta = np.array([2.5, -1.5])
     reference = stats.gamma(a=2.5, scale=1 / 1.5)
     mean, covariance = quad_moments(reference.pdf, lambda y: (np.log(y), y), 0, np.inf)
@@ -285,7 +289,7 @@ def test_real_line_families_are_finite_at_extremes(eta):
 @settings(max_examples=60, deadline=None)
 @given(eta=negative_eta)
 def test_negative_eta_families_are_finite_at_extremes(eta):
-    for family in (Exponential(), GammaDispersion(0.3), GammaDispersion(30.0)):
+    for family in (Exponential(), Gamma(0.3), Gamma(30.0)):
         assert_healthy(family, np.array([eta]))
         assert family.mean(eta) > 0
 
@@ -305,7 +309,7 @@ def test_multinomial_is_finite_at_extremes(eta):
 @settings(max_examples=40, deadline=None)
 @given(shape=positive_eta, rate=positive_eta)
 def test_gamma_is_finite_at_extremes(shape, rate):
-    family = Gamma()
+    family = GammaShapeRate()
     eta = np.array([shape, -rate])
     assert_healthy(family, eta)
     assert family.mean(eta)[1] > 0
@@ -433,8 +437,8 @@ def test_canonical_parameter_inverts_mean(name):
 def test_canonical_parameter_rejects_unreachable_means():
     with pytest.raises(ValueError, match=r"Bernoulli: mu must .*\(0, 1\).*1\.0 at index 1"):
         Bernoulli().canonical_parameter([0.5, 1.0])
-    with pytest.raises(ValueError, match="Gamma: mu must"):
-        Gamma().canonical_parameter([1.0, 2.0])  # E log y >= log E y is impossible
+    with pytest.raises(ValueError, match="GammaShapeRate: mu must"):
+        GammaShapeRate().canonical_parameter([1.0, 2.0])  # E log y >= log E y is impossible
     with pytest.raises(ValueError, match="Multinomial: mu must"):
         Multinomial(3).canonical_parameter([0.6, 0.5])
 
@@ -443,10 +447,10 @@ def test_canonical_parameter_rejects_unreachable_means():
 # symbolic()
 # ---------------------------------------------------------------------------------------------
 
-SCALAR_NAMES = ["gaussian", "bernoulli", "poisson", "exponential", "gamma_dispersion"]
+SCALAR_NAMES = ["gaussian", "bernoulli", "poisson", "exponential", "gamma"]
 
 
-@pytest.mark.parametrize("name", SCALAR_NAMES + ["gamma", "multinomial"])
+@pytest.mark.parametrize("name", SCALAR_NAMES + ["gamma_shape_rate", "multinomial"])
 def test_symbolic_density_is_normalised(name):
     family = CASES[name][0]
     assert family.symbolic().expectation() == 1
@@ -534,8 +538,8 @@ def test_symbolic_assumptions_and_support():
         (Poisson(), [0, 2.5], r"Poisson: y must be non-negative integers.*2\.5 at index 1"),
         (Bernoulli(), [0, 1, 2], r"Bernoulli: y must be 0 or 1; got 2\.0 at index 2"),
         (Exponential(), [1.0, -0.1], r"Exponential: y must be non-negative.*-0\.1 at index 1"),
-        (GammaDispersion(), [1.0, 0.0], r"GammaDispersion: y must be positive.*0\.0 at index 1"),
-        (Gamma(), [-1.0], r"Gamma: y must be positive.*-1\.0 at index 0"),
+        (Gamma(), [1.0, 0.0], r"Gamma: y must be positive.*0\.0 at index 1"),
+        (GammaShapeRate(), [-1.0], r"GammaShapeRate: y must be positive.*-1\.0 at index 0"),
         (Beta(), [0.5, 1.0], r"Beta: y must lie strictly between 0 and 1.*1\.0 at index 1"),
         (Multinomial(3), [0, 3], r"Multinomial: y must be integer class labels 0, \.\.\., 2"),
         (Dirichlet(3), [[0.5, 0.5, 0.1]], r"Dirichlet: each y must have 3 positive entries"),
@@ -564,8 +568,12 @@ def test_offending_values_are_listed_with_a_count():
     ("family", "eta", "message"),
     [
         (Exponential(), [-1.0, 0.5], r"Exponential: eta must lie in .*0\.5 at index 1"),
-        (GammaDispersion(), [0.0], r"GammaDispersion: eta must lie in"),
-        (Gamma(), [[1.0, 1.0]], r"Gamma: eta must lie in .*\[1\.0, 1\.0\] at index 0"),
+        (Gamma(), [0.0], r"Gamma: eta must lie in"),
+        (
+            GammaShapeRate(),
+            [[1.0, 1.0]],
+            r"GammaShapeRate: eta must lie in .*\[1\.0, 1\.0\] at index 0",
+        ),
         (Beta(), [[1.0, -1.0]], r"Beta: eta must lie in"),
         (Dirichlet(3), [[1.0, 1.0]], r"Dirichlet: eta must have last axis of length 3"),
         (Multinomial(3), [1.0, 2.0, 3.0], r"Multinomial: eta must have last axis of length 2"),
@@ -580,8 +588,8 @@ def test_bad_eta_is_rejected(family, eta, message):
 def test_bad_constructor_arguments():
     with pytest.raises(ValueError, match="Gaussian: sigma must be a positive"):
         Gaussian(sigma=0.0)
-    with pytest.raises(ValueError, match="GammaDispersion: shape must be a positive"):
-        GammaDispersion(shape=np.nan)
+    with pytest.raises(ValueError, match="Gamma: shape must be a positive"):
+        Gamma(shape=np.nan)
     with pytest.raises(ValueError, match="Multinomial: k .* must be >= 2"):
         Multinomial(1)
     with pytest.raises(ValueError, match="Poisson: cannot draw counts with mean above 1e18"):
@@ -643,3 +651,107 @@ def test_a_complete_subclass_inherits_the_shared_methods():
 def test_every_family_is_an_exponential_family_with_all_formulas(name):
     cls = FAMILIES[name]
     assert issubclass(cls, ExponentialFamily) and not cls.__abstractmethods__
+
+
+# ---------------------------------------------------------------------------------------------
+# One home for each formula: the defaults in the base class, the beta through the Dirichlet
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("cls", [Gaussian, Bernoulli, Poisson, Exponential, Gamma, Multinomial])
+def test_families_with_a_canonical_link_inherit_its_inverse(cls):
+    assert "canonical_parameter" not in vars(cls)  # the base class's default, not a copy
+    assert cls.canonical_parameter is ExponentialFamily.canonical_parameter
+
+
+@pytest.mark.parametrize("cls", [Gaussian, Bernoulli, Poisson, Exponential, Gamma])
+def test_the_defaults_t_of_y_is_y_and_b_is_one_are_written_once(cls):
+    assert cls.sufficient_statistic is ExponentialFamily.sufficient_statistic
+    if cls in (Bernoulli, Exponential):  # b(y) = 1 too; Gaussian, Poisson, Gamma have their own
+        assert cls.log_base_measure is ExponentialFamily.log_base_measure
+        family = cls()
+        y = np.array([0.0, 1.0, 1.0])
+        np.testing.assert_array_equal(family.sufficient_statistic(y), y)
+        np.testing.assert_array_equal(family.log_base_measure(y), np.zeros(3))
+
+
+def test_a_family_without_a_canonical_link_must_solve_its_mean_equation():
+    with pytest.raises(TypeError, match="NoLink has no canonical_link, so it must define"):
+
+        class NoLink(Poisson):
+            canonical_link = None
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    log_alpha=st.floats(min_value=-3.0, max_value=3.0),
+    log_beta=st.floats(min_value=-3.0, max_value=3.0),
+    y=st.floats(min_value=1e-12, max_value=1 - 1e-12),
+)
+def test_beta_is_the_dirichlet_with_two_proportions(log_alpha, log_beta, y):
+    eta = np.array([10.0**log_alpha, 10.0**log_beta])
+    beta, dirichlet = Beta(), Dirichlet(2)
+    # the Dirichlet's formulas at k = 2, value for value
+    np.testing.assert_array_equal(beta.log_partition(eta), dirichlet.log_partition(eta))
+    np.testing.assert_array_equal(beta.mean(eta), dirichlet.mean(eta))
+    np.testing.assert_array_equal(beta.variance(eta), dirichlet.variance(eta))
+    # ... which are the values the beta had as a family of its own (betaln, log1p)
+    np.testing.assert_array_equal(beta.log_partition(eta), betaln(eta[0], eta[1]))
+    np.testing.assert_array_equal(beta.log_base_measure(y), -np.log(y) - np.log1p(-y))
+    # T(y) is the Dirichlet's log of the proportions (y, 1 - y), up to the rounding of 1 - y
+    np.testing.assert_allclose(
+        beta.sufficient_statistic(y),
+        dirichlet.sufficient_statistic(np.array([y, 1 - y])),
+        rtol=4 * np.finfo(float).eps,
+        atol=np.finfo(float).eps,
+    )
+    # and the density is scipy's beta
+    assert beta.log_density(y, eta) == pytest.approx(
+        stats.beta.logpdf(y, eta[0], eta[1]), rel=1e-9, abs=1e-9
+    )
+
+
+@pytest.mark.parametrize(
+    "alpha",
+    [[2.0, 3.0], [1e-3, 5.0], [200.0, 150.0, 300.0], [1e6, 2.0, 3.5], [0.5, 1e8, 1e8, 7.0]],
+)
+def test_dirichlet_log_partition_against_mpmath(alpha):
+    with mpmath.workdps(60):
+        exact = float(
+            sum(mpmath.loggamma(mpmath.mpf(a)) for a in alpha) - mpmath.loggamma(sum(alpha))
+        )
+    computed = float(Dirichlet(len(alpha)).log_partition(alpha))
+    # a sum of betaln terms (no cancellation between large log-gammas); scipy's betaln itself
+    # is good to about 1e-11 (relative) when a >> b
+    assert computed == pytest.approx(exact, rel=2e-11, abs=1e-13)
+
+
+def test_gamma_means_one_thing_the_regression_gamma_of_statsmodels():
+    import statsmodels.api as sm
+
+    from glmnotes.glm import GLM
+
+    assert FAMILIES["gamma"] is Gamma and FAMILIES["gamma_shape_rate"] is GammaShapeRate
+    assert type(get_family("gamma")) is Gamma and get_family("gamma", shape=2.0).shape == 2.0
+    assert type(get_family("Gamma_Shape_Rate")) is GammaShapeRate
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(40, 2))
+    y = rng.gamma(3.0, np.exp(0.3 + X @ np.array([0.5, -0.2])) / 3.0)
+    model = GLM(family="gamma", link="log").fit(X, y)
+    assert type(model.family_) is type(get_family("gamma")) is Gamma  # GLM and get_family agree
+    # statsmodels' Gamma family, with scale 1/shape, has the same log-likelihood per row
+    family, eta = Gamma(shape=2.5), np.array([-0.5, -2.0, -0.1])
+    y = np.array([0.7, 0.2, 12.0])
+    reference = sm.families.Gamma().loglike_obs(y, -1.0 / eta, scale=1.0 / family.shape)
+    np.testing.assert_allclose(family.log_density(y, eta), reference, rtol=1e-13)
+
+
+def test_unknown_and_renamed_family_names_are_refused_clearly():
+    with pytest.raises(ValueError, match="'gamma_dispersion'; it is now called 'gamma'"):
+        get_family("gamma_dispersion")
+    with pytest.raises(ValueError, match=r"unknown family 'gama'; choose one of \[.*'gamma'"):
+        get_family("gama")
+    from glmnotes.glm import GLM
+
+    with pytest.raises(ValueError, match="use Gamma, not the two-parameter GammaShapeRate"):
+        GLM(family=GammaShapeRate()).fit(np.ones((3, 1)), np.ones(3))

@@ -14,7 +14,7 @@ from glmnotes.families import (
     Beta,
     Dirichlet,
     Exponential,
-    Gamma,
+    GammaShapeRate,
     Gaussian,
     Multinomial,
     Poisson,
@@ -38,7 +38,7 @@ from glmnotes.families.identities import (
 from glmnotes.verify import Registry, VerdictKind, check_equal
 from glmnotes.verify.render.latex import derivation_latex
 
-ALL = [Gaussian(), Bernoulli(), Multinomial(3), Poisson(), Exponential(), Gamma(), Beta()]
+ALL = [Gaussian(), Bernoulli(), Multinomial(3), Poisson(), Exponential(), GammaShapeRate(), Beta()]
 
 
 # ---- canonical form ---------------------------------------------------------------------------
@@ -104,7 +104,7 @@ def test_counted_from_one_renames_the_dirichlet_and_keeps_its_density():
 
 
 def test_counted_from_one_leaves_views_numbered_from_one_alone():
-    view = Gamma().symbolic()
+    view = GammaShapeRate().symbolic()
     assert counted_from_one(view) is view
 
 
@@ -142,7 +142,7 @@ def test_concrete_poisson_integrals_are_its_moments():
 
 
 def test_concrete_gamma_log_moment_matches_scipy_quadrature():
-    c = ConcreteFamily(Gamma())
+    c = ConcreteFamily(GammaShapeRate())
     e_log = c.over(c.T[0] * c.p).doit()
     shape, rate = 2.5, 1.5
     value = float(e_log.subs({c.etas[0]: shape, c.etas[1]: -rate}))

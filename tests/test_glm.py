@@ -34,7 +34,7 @@ from glmnotes.families import (
     Beta,
     ExponentialFamily,
     Gamma,
-    GammaDispersion,
+    GammaShapeRate,
     Gaussian,
     Multinomial,
     Poisson,
@@ -324,7 +324,7 @@ def problem(name: str, seed: int = 3):
         return "gaussian", "log", X, rng.normal(1.0, 1.0, 60), theta
     y = rng.gamma(2.0, 1.0, 60)
     if name == "gamma_log":
-        return GammaDispersion(shape=2.5), "log", X, y, theta
+        return Gamma(shape=2.5), "log", X, y, theta
     if name == "exponential_canonical":
         theta[0] = -3.0  # eta = -3 + x theta stays negative for these x
         return "exponential", None, X, y, theta
@@ -596,7 +596,7 @@ X_OK = np.random.default_rng(0).standard_normal((6, 2))
             {"family": "gamma"},
             X_OK,
             [1, 2, 0, 1, 3, 1.0],
-            r"GammaDispersion: y must be positive; got 0\.0 at index 2",
+            r"Gamma: y must be positive; got 0\.0 at index 2",
         ),
         (
             {"family": "multinomial"},
@@ -632,7 +632,7 @@ def test_bad_input_to_the_free_functions():
         newton_irls("poisson", X_OK, y, max_iter=0)
     with pytest.raises(ValueError, match="learning_rate must be a positive number"):
         gradient_ascent("poisson", X_OK, y, learning_rate=-1.0)
-    for family in (Gamma(), Beta()):  # families without a closed-form canonical link
+    for family in (GammaShapeRate(), Beta()):  # families without a closed-form canonical link
         with pytest.raises(ValueError, match=f"{family.name}: not a GLM family here"):
             score(family, X_OK, y, np.zeros(2))
     with pytest.raises(TypeError, match="abstract"):

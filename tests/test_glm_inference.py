@@ -169,7 +169,7 @@ def test_default_tolerance_already_agrees_closely():
 @pytest.mark.parametrize(
     "family, link, draw",
     [
-        ("gamma", "log", lambda rng, mu: rng.gamma(1.0, mu)),  # GammaDispersion(shape=1)
+        ("gamma", "log", lambda rng, mu: rng.gamma(1.0, mu)),  # Gamma(shape=1)
         ("gaussian", "log", lambda rng, mu: rng.normal(mu, 1.0)),
         ("poisson", None, lambda rng, mu: rng.poisson(mu).astype(float)),
     ],

@@ -12,6 +12,7 @@ import mpmath
 import numpy as np
 import pytest
 import scipy.special
+import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -21,7 +22,7 @@ from glmnotes.families import (
     Dirichlet,
     Exponential,
     Gamma,
-    GammaDispersion,
+    GammaShapeRate,
     Gaussian,
     Multinomial,
     Poisson,
@@ -37,6 +38,10 @@ from glmnotes.links import (
     NegativeInverse,
     get_link,
     log1p_sum_exp,
+    log_softmax,
+    sigmoid,
+    softmax,
+    softplus,
 )
 
 EPS = np.finfo(float).eps
@@ -257,7 +262,7 @@ def test_an_incomplete_link_cannot_be_instantiated():
         (Bernoulli(), np.array([-720.0, -3.0, 0.2, 30.0])),
         (Poisson(), np.array([-2.0, 1.0])),
         (Exponential(), np.array([-3.0, -0.2])),
-        (GammaDispersion(2.5), np.array([-3.0, -0.2])),
+        (Gamma(2.5), np.array([-3.0, -0.2])),
         (Multinomial(3), np.array([[0.3, -1.0], [2.0, 0.1]])),
     ],
 )
@@ -279,5 +284,111 @@ def test_each_glm_family_names_its_canonical_link(family, eta):
 
 
 def test_families_without_a_closed_form_link():
-    for family in (Gamma(), Beta(), Dirichlet(3)):
+    for family in (GammaShapeRate(), Beta(), Dirichlet(3)):
         assert family.canonical_link is None and family.variance_power is None
+
+
+# ---- one home for each stable function of eta -------------------------------------------------
+
+#: Arguments that probe every branch and tail of the sigmoid: the subnormal range below -708,
+#: where 1/(1 + e^-eta) overflows (-709.8), the last nonzero value (-745) and beyond.
+SIGMOID_EXTREMES = [-1000.0, -746.0, -745.0, -744.4, -740.0, -720.0, -709.9, -708.0, -40.0,
+                    -1.0, -1e-300, 0.0, 1e-300, 1.0, 36.0, 40.0, 709.9, 745.0, 1000.0]  # fmt: skip
+
+
+def float_of_definition(x: float) -> float:
+    """notation.sigmoid's own definition 1/(1 + e^-t), evaluated by sympy at 60 digits at the
+    float ``x`` and rounded once to a double."""
+    from glmnotes.notation import sigmoid as notation_sigmoid
+
+    exact = notation_sigmoid.notation_definition(sp.Float(x, 60))
+    return float(sp.N(exact, 40))
+
+
+def assert_within_ulps(computed: float, exact: float, ulps: int = 3) -> None:
+    if abs(exact) >= np.finfo(float).tiny:
+        assert abs(computed - exact) <= ulps * np.spacing(abs(exact)), (computed, exact)
+    else:  # a subnormal (or 0): within one spacing of the subnormal floats
+        assert abs(computed - exact) <= np.nextafter(0.0, 1.0), (computed, exact)
+
+
+@pytest.mark.parametrize("x", SIGMOID_EXTREMES)
+def test_notation_sigmoid_definition_agrees_with_the_numeric_home_at_extremes(x):
+    assert_within_ulps(float(sigmoid(x)), float_of_definition(x))
+
+
+@settings(max_examples=300, deadline=None)
+@given(x=st.floats(min_value=-1000.0, max_value=1000.0))
+def test_notation_sigmoid_definition_agrees_with_the_numeric_home(x):
+    assert_within_ulps(float(sigmoid(x)), float_of_definition(x))
+
+
+def test_notation_sigmoid_rewrites_and_evaluates_to_its_definition():
+    from glmnotes.notation import sigmoid as notation_sigmoid
+
+    t = sp.Symbol("t", real=True)
+    definition = notation_sigmoid.notation_definition(t)
+    assert sp.simplify(notation_sigmoid(t).rewrite(sp.exp) - definition) == 0
+    for x in (-40.0, -1.0, 0.5, 30.0):  # its evalf is the definition's, at any precision
+        assert_within_ulps(float(sigmoid(x)), float(notation_sigmoid(sp.Float(x, 60)).evalf(40)))
+
+
+def test_the_sigmoid_has_one_home_that_nn_links_autodiff_and_families_use():
+    from glmnotes import nn
+    from glmnotes.autodiff import Value
+
+    x = np.array(SIGMOID_EXTREMES + list(np.linspace(-50.0, 50.0, 1001)))
+    home = sigmoid(x)
+    assert nn.sigmoid is sigmoid  # nn imports the home, it has no copy
+    np.testing.assert_array_equal(Logit().inverse(x), home)
+    np.testing.assert_array_equal(Bernoulli().mean(x), home)
+    np.testing.assert_array_equal(nn.activate("sigmoid", x), home)
+    net = nn.Network([1, 1], output="bernoulli")  # eta = x w + b with w = 1, b = 0
+    net.set_flat_parameters(np.array([1.0, 0.0]))
+    np.testing.assert_array_equal(net.forward(x[:, None]), home)
+    nodes = [Value(float(v)).sigmoid() for v in x]
+    np.testing.assert_array_equal([node.data for node in nodes], home)
+    # the backward formula beside the forward one: d sigma / dx = sigma(x) sigma(-x)
+    np.testing.assert_array_equal([node._local_grads[0] for node in nodes], home * sigmoid(-x))
+    np.testing.assert_array_equal(Logit().inverse_derivative(x), home * sigmoid(-x))
+
+
+def test_sigmoid_keeps_dtype_and_never_overflows():
+    x = np.array([-1e308, -1000.0, -745.0, 0.0, 745.0, 1e308, np.inf, -np.inf])
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        values = sigmoid(x)
+        assert sigmoid(np.float32([-100.0, 0.0, 100.0])).dtype == np.float32
+    np.testing.assert_array_equal(values, [0.0, 0.0, 5e-324, 0.5, 1.0, 1.0, 1.0, 0.0])
+    assert np.ndim(sigmoid(0.25)) == 0 and sigmoid(3) == pytest.approx(0.9525741268224334)
+
+
+@pytest.mark.parametrize("eta", [-800.0, -745.0, -40.0, -1e-10, 0.0, 1.0, 40.0, 800.0, 1e300])
+def test_softplus_against_mpmath_and_its_users(eta):
+    from glmnotes import nn
+
+    with mpmath.workdps(50):
+        exact = float(mpmath.log1p(mpmath.exp(mpmath.mpf(eta))))
+    assert_within_ulps(float(softplus(eta)), exact, ulps=2)
+    assert Bernoulli().log_partition(eta) == softplus(eta)  # the Bernoulli's A is the home
+    net = nn.Network([1, 1], output="bernoulli")
+    net.set_flat_parameters(np.array([0.0, eta]))  # eta = b for every row
+    X, y = np.zeros((2, 1)), np.array([0, 1])  # -log p = softplus(eta) + softplus(-eta)
+    assert net.log_likelihood(X, y) == -(softplus(eta) + softplus(-eta))
+
+
+@pytest.mark.parametrize(
+    "eta", [[0.3, -1.0, 2.0], [700.0, -700.0, 0.0], [-800.0, -801.0, -799.0], [1e-17, 0.0, -36.0]]
+)
+def test_log_sum_exp_homes_against_mpmath(eta):
+    with mpmath.workdps(1000):  # log p = 700 - (700 + 1e-304) needs some 320 digits
+        values = [mpmath.mpf(v) for v in eta]
+        log_total = mpmath.log(sum(mpmath.exp(v) for v in values))
+        log_p = [float(v - log_total) for v in values]
+        p = [float(mpmath.exp(v - log_total)) for v in values]
+        log1p_total = float(mpmath.log(1 + sum(mpmath.exp(v) for v in values)))
+    for computed, exact in zip(log_softmax(np.array(eta)), log_p, strict=True):
+        assert_within_ulps(float(computed), exact, ulps=4)
+    for computed, exact in zip(softmax(np.array(eta)), p, strict=True):
+        assert_within_ulps(float(computed), exact, ulps=4)
+    assert_within_ulps(float(log1p_sum_exp(np.array(eta))), log1p_total, ulps=4)
+    assert Multinomial(4).log_partition(eta) == log1p_sum_exp(np.array(eta))

@@ -56,7 +56,7 @@ def test_a_defined_matrix_and_bad_names():
 
 def numeric_values(symbolic, net, x_row, label):
     """The symbols of ``symbolic`` at the parameters of ``net`` and one data point."""
-    values = dict(zip(symbolic.parameters.values(), net.params(), strict=True))
+    values = dict(zip(symbolic.parameters.values(), net.flat_parameters(), strict=True))
     values.update({symbolic.x[i]: x_row[i - 1] for i in symbolic.inputs})
     values[symbolic.y] = label
     return values
@@ -138,7 +138,7 @@ def test_written_out_network_gradients_agree_at_numbers(depth):
         :, 0
     ]
     net = Network([2, *([2] * (depth - 1)), 1], hidden_activation="tanh", output="bernoulli")
-    net.set_params(theta)
+    net.set_flat_parameters(theta)
     by_network = net.flat_gradient(x_row[None, :], np.array([label]))
     np.testing.assert_allclose(by_sympy, by_network, rtol=1e-11, atol=1e-13)
     np.testing.assert_allclose(by_recursion, by_network, rtol=1e-11, atol=1e-13)

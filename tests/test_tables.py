@@ -16,7 +16,13 @@ from glmnotes.families import Bernoulli, Beta, Poisson, get_family
 
 PARAMETERS = {"multinomial": {"k": 3}, "Dirichlet": {"k": 3}}
 NAMES = ["Gaussian", "Bernoulli", "multinomial", "Poisson", "exponential", "gamma", "beta"]
-FAMILIES = {name: get_family(name, **PARAMETERS.get(name, {})) for name in [*NAMES, "Dirichlet"]}
+#: The row "gamma" is the notes' two-parameter gamma, which get_family calls "gamma_shape_rate"
+#: ("gamma" is the regression gamma there, as in statsmodels).
+KNOWN_AS = {"gamma": "gamma_shape_rate"}
+FAMILIES = {
+    name: get_family(KNOWN_AS.get(name, name), **PARAMETERS.get(name, {}))
+    for name in [*NAMES, "Dirichlet"]
+}
 
 
 @pytest.fixture(scope="module")

@@ -1,9 +1,11 @@
 r"""The abstract base class of every family, and the numerical helpers families share.
 
 :class:`ExponentialFamily` says what a family must provide (the abstract methods: the formulas
-of its :math:`A`, :math:`T`, :math:`b`, its mean and variance, its canonical link, sampling and
-the symbolic view) and holds what is the same for all of them: :meth:`~ExponentialFamily.
-log_density` and the checks of :math:`\eta` and :math:`\mu`.
+of its :math:`A`, its mean and variance, sampling and the symbolic view) and holds what is the
+same for all of them: :meth:`~ExponentialFamily.log_density`, the checks of :math:`\eta` and
+:math:`\mu`, and the defaults most families share -- :math:`T(y) = y`, :math:`\log b(y) = 0`
+and :math:`\eta = g(\mu)` through the family's ``canonical_link`` :math:`g` -- which a family
+overrides only where it differs.
 """
 
 from __future__ import annotations
@@ -24,7 +26,11 @@ class ExponentialFamily(ABC):
     r"""Abstract base class: :math:`p(y \mid \eta) = b(y) \exp(\eta^\top T(y) - A(\eta))`.
 
     Subclasses set the class attributes and implement the abstract methods (the formulas);
-    a subclass that leaves one out cannot be instantiated (``TypeError`` names it).
+    a subclass that leaves one out cannot be instantiated (``TypeError`` names it). The
+    defaults :meth:`sufficient_statistic` (:math:`T(y) = y`), :meth:`log_base_measure`
+    (:math:`\log b(y) = 0`) and :meth:`canonical_parameter` (the canonical link) are overridden
+    where a family differs; a family without a ``canonical_link`` must define
+    :meth:`canonical_parameter` (``TypeError`` when the class is defined).
 
     Attributes
     ----------
@@ -60,6 +66,21 @@ class ExponentialFamily(ABC):
     variance_power: float | None = None
     _mean_space: str = ""
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """``TypeError`` for a complete family with neither a canonical link nor its own
+        :meth:`canonical_parameter` (the default needs the link). A family that still has
+        abstract methods is left to ``abc``, which refuses to instantiate it."""
+        super().__init_subclass__(**kwargs)
+        abstract = any(
+            getattr(getattr(cls, n, None), "__isabstractmethod__", False) for n in dir(cls)
+        )
+        default = ExponentialFamily.canonical_parameter
+        if not abstract and cls.canonical_link is None and cls.canonical_parameter is default:
+            raise TypeError(
+                f"{cls.__name__} has no canonical_link, so it must define canonical_parameter "
+                "(the inverse of its mean, e.g. with solve_mean_equation)."
+            )
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 
@@ -82,24 +103,28 @@ class ExponentialFamily(ABC):
         r""":math:`\phi\nabla^2 A(\eta) = \operatorname{Cov}[T(y)]`."""
 
     @abstractmethod
-    def sufficient_statistic(self, y: Any) -> np.ndarray:
-        r""":math:`T(y)`."""
-
-    @abstractmethod
-    def log_base_measure(self, y: Any) -> np.ndarray:
-        r""":math:`\log b(y)`."""
-
-    @abstractmethod
-    def canonical_parameter(self, mu: Any) -> np.ndarray:
-        r"""The inverse of ``mean``: :math:`\mu \mapsto \eta` (the canonical link)."""
-
-    @abstractmethod
     def sample(self, eta: Any, rng: Any = None) -> np.ndarray:
         r"""One draw of :math:`y` per :math:`\eta`."""
 
     @abstractmethod
     def symbolic(self) -> SymbolicFamily:
         """The same family as sympy objects."""
+
+    # -- the defaults most families share ------------------------------------------------------
+
+    def sufficient_statistic(self, y: Any) -> np.ndarray:
+        r""":math:`T(y) = y` (a copy of the validated ``y``)."""
+        return self.validate(y).astype(float)
+
+    def log_base_measure(self, y: Any) -> np.ndarray:
+        r""":math:`\log b(y) = 0`, one zero per observation."""
+        return np.zeros(np.shape(self.validate(y)))
+
+    def canonical_parameter(self, mu: Any) -> np.ndarray:
+        r"""The inverse of ``mean``, :math:`\mu \mapsto \eta = g(\mu)` with :math:`g` the
+        family's ``canonical_link`` (:math:`g = (A')^{-1}`), for a mean a finite :math:`\eta`
+        reaches."""
+        return self.canonical_link.link(self.validate_mean(mu))
 
     # -- checks -------------------------------------------------------------------------------
 

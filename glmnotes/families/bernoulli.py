@@ -6,12 +6,11 @@ from typing import Any
 
 import numpy as np
 import sympy as sp
-from scipy.special import expit
 
 from glmnotes._validation import as_finite_array, offenders
 from glmnotes.families.base import ExponentialFamily, generator
 from glmnotes.families.symbolic import SymbolicFamily, symbolic_family
-from glmnotes.links import Logit
+from glmnotes.links import Logit, sigmoid, softplus
 
 __all__ = ["Bernoulli"]
 
@@ -20,7 +19,7 @@ class Bernoulli(ExponentialFamily):
     r"""Bernoulli: :math:`p(y \mid \phi) = \phi^y (1-\phi)^{1-y}`, :math:`y \in \{0, 1\}`.
 
     :math:`\eta = \log\frac{\phi}{1-\phi}` (logit), :math:`T(y) = y`, :math:`b(y) = 1`,
-    :math:`A(\eta) = \log(1 + e^\eta)` (softplus, computed as ``logaddexp(0, eta)``).
+    :math:`A(\eta) = \log(1 + e^\eta)` (:func:`glmnotes.links.softplus`).
     Mean :math:`\sigma(\eta) = 1/(1+e^{-\eta})`; variance :math:`\sigma(\eta)\sigma(-\eta)`,
     which stays accurate where :math:`\phi(1-\phi)` rounds to 0. Canonical link: logit
     (:class:`glmnotes.links.Logit`, which computes both).
@@ -46,38 +45,24 @@ class Bernoulli(ExponentialFamily):
         return (mu > 0) & (mu < 1)
 
     def log_partition(self, eta: Any) -> np.ndarray:
-        r""":math:`A(\eta) = \log(1 + e^\eta)`."""
-        return np.logaddexp(0.0, self.validate_eta(eta))
+        r""":math:`A(\eta) = \log(1 + e^\eta)` (:func:`glmnotes.links.softplus`)."""
+        return softplus(self.validate_eta(eta))
 
     def mean(self, eta: Any) -> np.ndarray:
-        r""":math:`A'(\eta) = \sigma(\eta) = 1/(1 + e^{-\eta})`; for
-        :math:`\eta < -700` as :math:`e^{\eta}/(1 + e^{\eta})`, since :math:`e^{-\eta}`
-        overflows past :math:`\eta \approx -709.8` while the mean is still a subnormal float."""
+        r""":math:`A'(\eta) = \sigma(\eta) = 1/(1 + e^{-\eta})` (:func:`glmnotes.links.sigmoid`,
+        accurate down to the subnormal tail, :math:`\eta > -745`)."""
         return self.canonical_link.inverse(self.validate_eta(eta))
 
     def variance(self, eta: Any) -> np.ndarray:
-        r""":math:`A''(\eta) = \sigma(\eta)\,\sigma(-\eta)`; for :math:`|\eta| > 700` as
-        :math:`e^{-|\eta|}/(1 + e^{-|\eta|})^2`, which stays a (subnormal) positive float up to
-        :math:`|\eta| \approx 745` where one of the two sigmoids would round to 0. (For the
-        canonical link, :math:`A''(\eta) = d\mu/d\eta`.)"""
+        r""":math:`A''(\eta) = \sigma(\eta)\,\sigma(-\eta)`, a (subnormal) positive float up to
+        :math:`|\eta| \approx 745`. (For the canonical link, :math:`A''(\eta) =
+        d\mu/d\eta`.)"""
         return self.canonical_link.inverse_derivative(self.validate_eta(eta))
-
-    def sufficient_statistic(self, y: Any) -> np.ndarray:
-        r""":math:`T(y) = y`."""
-        return self.validate(y).copy()
-
-    def log_base_measure(self, y: Any) -> np.ndarray:
-        r""":math:`\log b(y) = 0`."""
-        return np.zeros_like(self.validate(y))
-
-    def canonical_parameter(self, mu: Any) -> np.ndarray:
-        r"""Logit link: :math:`\eta = \log\mu - \log(1-\mu)`, for :math:`0 < \mu < 1`."""
-        return self.canonical_link.link(self.validate_mean(mu))
 
     def sample(self, eta: Any, rng: Any = None) -> np.ndarray:
         """One 0/1 draw with :math:`P(y=1) = \\sigma(\\eta)` per entry of ``eta``."""
         eta = self.validate_eta(eta)
-        return generator(rng).binomial(1, expit(eta)).astype(float)
+        return generator(rng).binomial(1, sigmoid(eta)).astype(float)
 
     def symbolic(self) -> SymbolicFamily:
         y = sp.Symbol("y", integer=True, nonnegative=True)

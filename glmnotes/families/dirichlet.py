@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 import sympy as sp
-from scipy.special import digamma, gammaln, polygamma
+from scipy.special import betaln, digamma, polygamma
 
 from glmnotes._validation import offenders
 from glmnotes.families.base import (
@@ -17,7 +17,7 @@ from glmnotes.families.base import (
 )
 from glmnotes.families.symbolic import SymbolicFamily, symbolic_family
 
-__all__ = ["Dirichlet"]
+__all__ = ["Dirichlet", "symbolic_log_partition"]
 
 
 class Dirichlet(ExponentialFamily):
@@ -27,9 +27,9 @@ class Dirichlet(ExponentialFamily):
 
     :math:`\eta = \alpha \in (0, \infty)^k`, :math:`T(y) = \log y` (elementwise),
     :math:`b(y) = 1/\prod_i y_i`,
-    :math:`A(\eta) = \sum_i \log\Gamma(\eta_i) - \log\Gamma(\sum_i \eta_i)`.
-    The density is with respect to Lebesgue measure on the first :math:`k-1` coordinates
-    (:math:`y_k = 1 - \sum_{i<k} y_i`).
+    :math:`A(\eta) = \log B(\eta) = \sum_i \log\Gamma(\eta_i) - \log\Gamma(\sum_i \eta_i)`
+    (the multivariate beta function). The density is with respect to Lebesgue measure on the
+    first :math:`k-1` coordinates (:math:`y_k = 1 - \sum_{i<k} y_i`).
 
     .. math::
         \nabla A = \psi(\eta) - \psi(\textstyle\sum_i\eta_i), \qquad
@@ -37,7 +37,9 @@ class Dirichlet(ExponentialFamily):
         \,\mathbf 1\mathbf 1^\top.
 
     Note (the notes' table is loose here): :math:`\nabla A` predicts :math:`\mathbb E[\log y]`,
-    not the expected proportions :math:`\mathbb E[y] = \alpha/\sum_i\alpha_i`.
+    not the expected proportions :math:`\mathbb E[y] = \alpha/\sum_i\alpha_i`. With
+    :math:`k = 2` this is the beta family (:class:`~glmnotes.families.Beta` inherits these
+    formulas).
     """
 
     name = "Dirichlet"
@@ -73,9 +75,14 @@ class Dirichlet(ExponentialFamily):
         return np.all(mu < 0, axis=-1) & (np.sum(np.exp(mu), axis=-1) < 1)
 
     def log_partition(self, eta: Any) -> np.ndarray:
-        r""":math:`A(\eta) = \sum_i\log\Gamma(\eta_i) - \log\Gamma(\sum_i\eta_i)`."""
+        r""":math:`A(\eta) = \sum_i\log\Gamma(\eta_i) - \log\Gamma(\sum_i\eta_i)
+        = \sum_{j=2}^{k} \log B(s_{j-1}, \eta_j)` with :math:`s_j = \eta_1 + \dots + \eta_j`
+        (the product telescopes), summed from ``betaln``: this avoids the cancellation
+        between large :math:`\log\Gamma` values, and at :math:`k = 2` it is exactly
+        :math:`\log B(\eta_1, \eta_2)`, the beta's log-partition."""
         eta = self.validate_eta(eta)
-        return np.sum(gammaln(eta), axis=-1) - gammaln(np.sum(eta, axis=-1))
+        partial_sums = np.cumsum(eta, axis=-1)
+        return np.sum(betaln(partial_sums[..., :-1], eta[..., 1:]), axis=-1)
 
     def mean(self, eta: Any) -> np.ndarray:
         r""":math:`\nabla A = \psi(\eta) - \psi(\sum_i\eta_i) = \mathbb E[\log y]`."""
@@ -92,8 +99,8 @@ class Dirichlet(ExponentialFamily):
         return np.log(self.validate(y))
 
     def log_base_measure(self, y: Any) -> np.ndarray:
-        r""":math:`\log b(y) = -\sum_i \log y_i`."""
-        return -np.sum(np.log(self.validate(y)), axis=-1)
+        r""":math:`\log b(y) = -\sum_i \log y_i = -\sum_i T(y)_i`."""
+        return -np.sum(self.sufficient_statistic(y), axis=-1)
 
     def canonical_parameter(self, mu: Any) -> np.ndarray:
         r"""Solve :math:`\psi(\eta) - \psi(\sum\eta) = \mu` for :math:`\eta` (Newton from 1)."""
@@ -116,7 +123,6 @@ class Dirichlet(ExponentialFamily):
         alpha = tuple(sp.Symbol(f"alpha_{i}", positive=True) for i in range(k))
         textbook = sp.gamma(sum(alpha)) / sp.Mul(*[sp.gamma(a) for a in alpha])
         textbook *= sp.Mul(*[yi ** (a - 1) for yi, a in zip(y, alpha, strict=True)])
-        log_partition = sum(sp.log(sp.gamma(e)) for e in eta) - sp.log(sp.gamma(sum(eta)))
         domain = {s: (0.5, 5.0) for s in eta + alpha}
         domain.update({s: (0.01, 1.0) for s in y})
         return symbolic_family(
@@ -125,7 +131,7 @@ class Dirichlet(ExponentialFamily):
             eta=eta,
             base_measure=1 / sp.Mul(*y),
             sufficient_statistic=sp.Matrix([sp.log(yi) for yi in y]),
-            log_partition=log_partition,
+            log_partition=symbolic_log_partition(eta),
             textbook_density=textbook,
             parameters=alpha,
             natural_parameter=dict(zip(eta, alpha, strict=True)),
@@ -135,3 +141,9 @@ class Dirichlet(ExponentialFamily):
             measure="lebesgue",
             domain=domain,
         )
+
+
+def symbolic_log_partition(eta: tuple) -> sp.Expr:
+    r""":math:`\log B(\eta) = \sum_i \log\Gamma(\eta_i) - \log\Gamma(\sum_i \eta_i)` in sympy
+    symbols: the log-partition of the Dirichlet, and of the beta at :math:`k = 2`."""
+    return sum(sp.log(sp.gamma(e)) for e in eta) - sp.log(sp.gamma(sum(eta)))

@@ -61,18 +61,6 @@ class Exponential(ExponentialFamily):
         r""":math:`\phi A''(\eta) = \phi/\eta^2` (:math:`\phi = 1` for the exponential)."""
         return self.dispersion / self.validate_eta(eta) ** 2
 
-    def sufficient_statistic(self, y: Any) -> np.ndarray:
-        r""":math:`T(y) = y`."""
-        return self.validate(y).copy()
-
-    def log_base_measure(self, y: Any) -> np.ndarray:
-        r""":math:`\log b(y) = 0`."""
-        return np.zeros_like(self.validate(y))
-
-    def canonical_parameter(self, mu: Any) -> np.ndarray:
-        r"""Canonical link: :math:`\eta = -1/\mu`, for :math:`\mu > 0`."""
-        return self.canonical_link.link(self.validate_mean(mu))
-
     def sample(self, eta: Any, rng: Any = None) -> np.ndarray:
         """One draw with rate :math:`-\\eta` per entry of ``eta``."""
         eta = self.validate_eta(eta)

@@ -1,5 +1,6 @@
-"""The gamma family: for regression with a fixed shape (:class:`GammaDispersion`), and with
-both parameters free, as in the notes' table (:class:`Gamma`)."""
+"""The gamma family: for regression, with a fixed shape and a dispersion (:class:`Gamma`, the
+``Gamma`` of statsmodels and R), and with both natural parameters free, as in the notes' table
+(:class:`GammaShapeRate`)."""
 
 from __future__ import annotations
 
@@ -14,11 +15,12 @@ from glmnotes.families.base import ExponentialFamily, generator, solve_mean_equa
 from glmnotes.families.exponential import Exponential
 from glmnotes.families.symbolic import SymbolicFamily, symbolic_family
 
-__all__ = ["Gamma", "GammaDispersion"]
+__all__ = ["Gamma", "GammaShapeRate"]
 
 
-class GammaDispersion(Exponential):
-    r"""Gamma with known shape :math:`\nu`, parametrised by its mean: for gamma regression.
+class Gamma(Exponential):
+    r"""Gamma with known shape :math:`\nu`, parametrised by its mean: for gamma regression
+    (``get_family("gamma")``, ``GLM(family="gamma")``, statsmodels' ``Gamma`` family).
 
     With :math:`y \sim \mathrm{Gamma}(\text{shape } \nu, \text{scale } \mu/\nu)`
     (mean :math:`\mu`, variance :math:`\mu^2/\nu`):
@@ -39,10 +41,10 @@ class GammaDispersion(Exponential):
     The canonical link needs :math:`\theta^\top x < 0`; statsmodels' default
     ``InversePower`` link is :math:`1/\mu = -\eta` (coefficients of opposite sign), and
     practitioners mostly use the log link. For the two-parameter gamma of the notes' table,
-    with :math:`T(y) = (\log y, y)`, see :class:`Gamma`.
+    with :math:`T(y) = (\log y, y)`, see :class:`GammaShapeRate`.
     """
 
-    name = "GammaDispersion"
+    name = "Gamma"
     support = "positive real numbers"
     parameter_space = "negative numbers, eta = -1/mu < 0"
     _mean_space = "positive numbers"
@@ -52,14 +54,14 @@ class GammaDispersion(Exponential):
         self.dispersion = 1.0 / self.shape
 
     def __repr__(self) -> str:
-        return f"GammaDispersion(shape={self.shape!r})"
+        return f"Gamma(shape={self.shape!r})"
 
     def validate(self, y: Any) -> np.ndarray:
         y = as_finite_array(y, self.name, "y")
         bad = y <= 0
         if bad.any():
             raise ValueError(
-                f"GammaDispersion: y must be positive; got {offenders(y, bad)}. The gamma "
+                f"Gamma: y must be positive; got {offenders(y, bad)}. The gamma "
                 "family models positive quantities; drop or recode zeros and negatives."
             )
         return y
@@ -98,7 +100,7 @@ class GammaDispersion(Exponential):
         )
 
 
-class Gamma(ExponentialFamily):
+class GammaShapeRate(ExponentialFamily):
     r"""Two-parameter gamma: :math:`p(y \mid \alpha, \beta) = \frac{\beta^\alpha}{\Gamma(\alpha)}
     y^{\alpha-1} e^{-\beta y}`, :math:`y > 0`.
 
@@ -114,11 +116,11 @@ class Gamma(ExponentialFamily):
 
     Note (the notes' table is loose here): the first coordinate of :math:`\nabla A` is
     :math:`\mathbb E[\log y]`, not a mean of :math:`y`. For gamma *regression* with a linear
-    predictor for the mean use :class:`GammaDispersion`. ``canonical_parameter`` solves
+    predictor for the mean use :class:`Gamma`. ``canonical_parameter`` solves
     :math:`\nabla A(\eta) = \mu` by Newton's method (no closed form).
     """
 
-    name = "Gamma"
+    name = "GammaShapeRate"
     support = "positive real numbers"
     parameter_space = "eta = (alpha, -beta) with alpha > 0 and beta > 0"
     _mean_space = "mu = (E[log y], E[y]) with E[y] > 0 and E[log y] < log E[y]"
@@ -130,8 +132,8 @@ class Gamma(ExponentialFamily):
         bad = y <= 0
         if bad.any():
             raise ValueError(
-                f"Gamma: y must be positive; got {offenders(y, bad)}. The gamma family "
-                "models positive quantities; drop or recode zeros and negatives."
+                f"GammaShapeRate: y must be positive; got {offenders(y, bad)}. The gamma "
+                "family models positive quantities; drop or recode zeros and negatives."
             )
         return y
 

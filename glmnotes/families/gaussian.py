@@ -58,18 +58,10 @@ class Gaussian(ExponentialFamily):
         r""":math:`\phi A''(\eta) = \sigma^2`."""
         return np.full_like(self.validate_eta(eta), self.dispersion)
 
-    def sufficient_statistic(self, y: Any) -> np.ndarray:
-        r""":math:`T(y) = y`."""
-        return self.validate(y).copy()
-
     def log_base_measure(self, y: Any) -> np.ndarray:
         r""":math:`\log b_\phi(y) = -y^2/2\sigma^2 - \log\sigma - \tfrac12\log 2\pi`."""
         y = self.validate(y)
         return -0.5 * (y / self.sigma) ** 2 - np.log(self.sigma) - 0.5 * np.log(2 * np.pi)
-
-    def canonical_parameter(self, mu: Any) -> np.ndarray:
-        r"""Identity link: :math:`\eta = \mu`."""
-        return self.canonical_link.link(self.validate_mean(mu))
 
     def sample(self, eta: Any, rng: Any = None) -> np.ndarray:
         """One draw from :math:`N(\\eta, \\sigma^2)` per entry of ``eta``."""

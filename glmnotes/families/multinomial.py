@@ -95,14 +95,6 @@ class Multinomial(ExponentialFamily):
         y = self.validate(y)
         return (y[..., None] == np.arange(self.k - 1)).astype(float)
 
-    def log_base_measure(self, y: Any) -> np.ndarray:
-        r""":math:`\log b(y) = 0`."""
-        return np.zeros(np.shape(self.validate(y)))
-
-    def canonical_parameter(self, mu: Any) -> np.ndarray:
-        r"""Inverse of the softmax: :math:`\eta_i = \log\mu_i - \log(1 - \sum_j \mu_j)`."""
-        return self.canonical_link.link(self.validate_mean(mu))
-
     def sample(self, eta: Any, rng: Any = None) -> np.ndarray:
         """One class label per row of ``eta`` (inverse-CDF sampling)."""
         cumulative = np.cumsum(self.probabilities(eta), axis=-1)

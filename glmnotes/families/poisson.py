@@ -55,17 +55,9 @@ class Poisson(ExponentialFamily):
         r""":math:`A''(\eta) = e^\eta = \lambda`."""
         return np.exp(self.validate_eta(eta))
 
-    def sufficient_statistic(self, y: Any) -> np.ndarray:
-        r""":math:`T(y) = y`."""
-        return self.validate(y).copy()
-
     def log_base_measure(self, y: Any) -> np.ndarray:
         r""":math:`\log b(y) = -\log y! = -\log\Gamma(y + 1)`."""
         return -gammaln(self.validate(y) + 1.0)
-
-    def canonical_parameter(self, mu: Any) -> np.ndarray:
-        r"""Log link: :math:`\eta = \log\mu`, for :math:`\mu > 0`."""
-        return self.canonical_link.link(self.validate_mean(mu))
 
     def sample(self, eta: Any, rng: Any = None) -> np.ndarray:
         """One count with mean :math:`e^\\eta` per entry of ``eta`` (mean at most 1e18)."""

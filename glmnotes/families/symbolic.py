@@ -29,7 +29,7 @@ class SymbolicFamily:
     base_measure, sufficient_statistic, log_partition : sympy expressions
         :math:`b(y)`, :math:`T(y)` (a column ``Matrix`` for vector families), :math:`A(\eta)`.
     dispersion : sympy expression
-        :math:`\phi` (``1`` except for the Gaussian and :class:`GammaDispersion`).
+        :math:`\phi` (``1`` except for the Gaussian and the regression :class:`Gamma`).
     density : sympy expression
         :math:`b(y)\exp((\eta^\top T(y) - A(\eta))/\phi)`, built from the fields above.
     textbook_density : sympy expression

@@ -40,11 +40,11 @@ Multinomial information matrices are ``(q (k-1), q (k-1))`` with the blocks in c
 
 ``family`` is a family instance or one of the names ``"gaussian"``, ``"bernoulli"``,
 ``"multinomial"`` (``k`` is taken from ``theta`` or from the labels), ``"poisson"``,
-``"exponential"`` and ``"gamma"`` -- in this module ``"gamma"`` is the regression gamma
-:class:`~glmnotes.families.GammaDispersion`, not the two-parameter
-:class:`~glmnotes.families.Gamma`. ``link`` is ``None`` (the family's canonical link),
-``"canonical"``, ``"log"``, or a :mod:`glmnotes.links` object; a name is resolved to an object
-once, at the top of each function.
+``"exponential"`` and ``"gamma"`` -- ``"gamma"`` is the regression gamma
+:class:`~glmnotes.families.Gamma`, as in :func:`~glmnotes.families.get_family`, not the
+two-parameter :class:`~glmnotes.families.GammaShapeRate`. ``link`` is ``None`` (the family's
+canonical link), ``"canonical"``, ``"log"``, or a :mod:`glmnotes.links` object; a name is
+resolved to an object once, at the top of each function.
 
 :class:`GLM` wraps the solvers as a scikit-learn estimator.
 

@@ -10,7 +10,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.metaestimators import available_if
 
 from glmnotes._validation import as_integer_labels, check_design_matrix, offenders
-from glmnotes.families import Bernoulli, ExponentialFamily, GammaDispersion, Gaussian, Multinomial
+from glmnotes.families import Bernoulli, ExponentialFamily, Gamma, Gaussian, Multinomial
 from glmnotes.glm.inference import Inference, inference
 from glmnotes.glm.likelihood import fitted_mean, natural_parameter
 from glmnotes.glm.model import checked_response, glm_family, resolve_link
@@ -185,7 +185,7 @@ class GLM(BaseEstimator):
     def _scale_rule(self, family: ExponentialFamily) -> Any:
         """How :math:`\\phi` is set: estimated (``scale``; ``None`` means Pearson) for the names
         "gaussian" and "gamma", else fixed at the family's dispersion."""
-        estimated = isinstance(self.family, str) and isinstance(family, (Gaussian, GammaDispersion))
+        estimated = isinstance(self.family, str) and isinstance(family, (Gaussian, Gamma))
         if not estimated:
             if self.scale is not None:
                 raise ValueError(
@@ -260,14 +260,14 @@ class GLM(BaseEstimator):
         )  # fmt: skip
         self.bic_deviance_, self.nobs_ = found.bic_deviance, found.nobs
         self.df_model_, self.df_resid_ = found.df_model, found.df_resid
-        if isinstance(self.family, str) and isinstance(family, (Gaussian, GammaDispersion)):
+        if isinstance(self.family, str) and isinstance(family, (Gaussian, Gamma)):
             tiny = np.finfo(float).tiny
             if isinstance(family, Gaussian):
                 self.family_ = Gaussian(sigma=np.sqrt(max(found.deviance / found.nobs, tiny)))
             else:
                 degrees = found.df_resid if found.df_resid > 0 else found.nobs
                 phi = found.pearson_chi2 / degrees
-                self.family_ = GammaDispersion(shape=1.0 / max(phi, tiny))
+                self.family_ = Gamma(shape=1.0 / max(phi, tiny))
 
     def conf_int(self, alpha: float = 0.05) -> np.ndarray:
         r"""Wald confidence intervals ``(q, 2)`` for ``params_``:

@@ -60,7 +60,7 @@ def saturated_term(family: ExponentialFamily, y: np.ndarray) -> np.ndarray:
         return xlogy(y, y) - y
     if isinstance(family, Bernoulli):
         return xlogy(y, y) + xlogy(1 - y, 1 - y)
-    if isinstance(family, Exponential):  # GammaDispersion too
+    if isinstance(family, Exponential):  # Gamma too
         return -1.0 - np.log(y)
     raise ValueError(f"{family.name}: no deviance here; inference covers the scalar GLM families.")
 
@@ -246,5 +246,5 @@ def _llf(family, link, rows, theta, fit_intercept, phi, deviance, inner) -> floa
         sigma2 = deviance / rows.n if isinstance(link, Identity) else phi
         family = Gaussian(sigma=np.sqrt(sigma2))
     elif family.dispersion != phi:
-        family = type(family)(shape=1.0 / phi)  # GammaDispersion
+        family = type(family)(shape=1.0 / phi)  # Gamma
     return rows.reduce(log_likelihood_sum, family, link, theta, fit_intercept)

@@ -16,7 +16,7 @@ from glmnotes.families import (
     Bernoulli,
     Exponential,
     ExponentialFamily,
-    GammaDispersion,
+    Gamma,
     Gaussian,
     Multinomial,
     Poisson,
@@ -42,7 +42,7 @@ _FAMILY_NAMES = {
     "bernoulli": Bernoulli,
     "poisson": Poisson,
     "exponential": Exponential,
-    "gamma": GammaDispersion,
+    "gamma": Gamma,
 }
 
 
@@ -53,7 +53,7 @@ def glm_family(family: Any, k: int | None = None) -> ExponentialFamily:
         if family.canonical_link is None:
             raise ValueError(
                 f"{family.name}: not a GLM family here; use one of {GLM_FAMILIES} "
-                "(for gamma regression use GammaDispersion, not the two-parameter Gamma)."
+                "(for gamma regression use Gamma, not the two-parameter GammaShapeRate)."
             )
         return family
     key = str(family).lower()

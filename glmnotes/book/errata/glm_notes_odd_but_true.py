@@ -43,10 +43,10 @@ def _exponential_density(y: sp.Expr, eta: sp.Expr) -> sp.Expr:
 
 def _check_table_log_moments() -> tuple[Derivation, ...]:
     from glmnotes.book.errata.glm_notes import _named
-    from glmnotes.families import Beta, Gamma
+    from glmnotes.families import Beta, GammaShapeRate
     from glmnotes.quadrature import Quadrature
 
-    beta, gamma = Beta().symbolic(), Gamma().symbolic()
+    beta, gamma = Beta().symbolic(), GammaShapeRate().symbolic()
     y = beta.y
     a, b = beta.parameters
     shape, rate = gamma.parameters
