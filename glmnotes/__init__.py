@@ -8,7 +8,7 @@ What a reader reaches for first is importable from the top level::
   style); the families :class:`~glmnotes.families.Gaussian`,
   :class:`~glmnotes.families.Bernoulli`, :class:`~glmnotes.families.Multinomial`,
   :class:`~glmnotes.families.Poisson`, :class:`~glmnotes.families.Exponential`,
-  :class:`~glmnotes.families.Gamma`, :class:`~glmnotes.families.GammaDispersion`,
+  :class:`~glmnotes.families.Gamma`, :class:`~glmnotes.families.GammaShapeRate`,
   :class:`~glmnotes.families.Beta`, :class:`~glmnotes.families.Dirichlet`, their base class
   :class:`~glmnotes.families.ExponentialFamily` and :func:`~glmnotes.families.get_family`;
 - :class:`~glmnotes.nn.Network` -- a network of stacked logistic (or other) units;
@@ -85,7 +85,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ im
         Exponential,
         ExponentialFamily,
         Gamma,
-        GammaDispersion,
+        GammaShapeRate,
         Gaussian,
         Multinomial,
         Poisson,
@@ -115,7 +115,7 @@ _HOMES = {
     "Poisson": "glmnotes.families",
     "Exponential": "glmnotes.families",
     "Gamma": "glmnotes.families",
-    "GammaDispersion": "glmnotes.families",
+    "GammaShapeRate": "glmnotes.families",
     "Beta": "glmnotes.families",
     "Dirichlet": "glmnotes.families",
     "get_family": "glmnotes.families",
@@ -141,7 +141,7 @@ __all__ = [
     "ExponentialFamily",
     "GLM",
     "Gamma",
-    "GammaDispersion",
+    "GammaShapeRate",
     "Gaussian",
     "Multinomial",
     "Network",
