@@ -20,7 +20,7 @@ relative to ``X.nbytes``. Targets: <= 0.7x scikit-learn's time, >= 10x faster th
 coefficients within 1e-8 of the tight reference, peak memory <= 3x X. The floor: one fused pass
 forming X'WX and X'Wz at the fitted weights, as plain numpy (``X.T @ (w[:, None] * X)``,
 ``X.T @ (w * z)``) and blocked like glmnotes (8192 rows, ``A.T @ A``); one Newton pass of
-glmnotes (log-likelihood, score and information) and the whole fit per iteration (which also
+glmnotes (log-likelihood, gradient and information) and the whole fit per iteration (which also
 holds the start, the last step's pass and the inference) as ratios of both (target <= 2x).
 
 Run: ``python bench/bench_glm.py [--n 1000000] [--p 20] [--repeats 5] [--skip-statsmodels]``.
@@ -81,7 +81,7 @@ def generate(n: int, p: int, seed: int = 0):
 def floor_and_pass(X, y, model, family: str, repeats: int) -> tuple[float, float]:
     """Median times of the floor -- one fused pass forming X'WX and X'Wz with numpy at the fitted
     weights, ``X.T @ (w[:, None] * X)`` and ``X.T @ (w * z)`` -- and of one Newton pass of
-    glmnotes at the same point (log-likelihood, score and information in one pass)."""
+    glmnotes at the same point (log-likelihood, gradient and information in one pass)."""
     from glmnotes.glm.likelihood import accumulate
     from glmnotes.glm.model import glm_family, resolve_link
 

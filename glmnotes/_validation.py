@@ -91,14 +91,16 @@ def check_design_matrix(X: Any, who: str) -> np.ndarray:
     (``TypeError`` for entries that are not numbers at all)."""
     if scipy.sparse.issparse(X):
         raise ValueError(f"{who}: sparse input is not supported; pass X.toarray().")
-    if np.iscomplexobj(X):
-        raise ValueError(f"{who}: Complex data not supported; X must be real.")
     try:
-        X = np.asarray(X, dtype=float)
+        X = np.asarray(X)  # first, so that numpy functions see an ndarray, not the array-like
+        is_complex = np.iscomplexobj(X)
+        X = X if is_complex else np.asarray(X, dtype=float)
     except TypeError as error:
         raise TypeError(f"{who}: X must be numeric: {error}.") from None
     except ValueError as error:
         raise ValueError(f"{who}: X must be numeric: {error}.") from None
+    if is_complex:
+        raise ValueError(f"{who}: Complex data not supported; X must be real.")
     if X.ndim != 2:
         raise ValueError(
             f"{who}: X must be a 2-d array of shape (n_samples, n_features); got shape "

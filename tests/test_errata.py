@@ -13,6 +13,7 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from glmnotes import glm
 from glmnotes.book import errata
 from glmnotes.book.errata import (
     Erratum,
@@ -207,157 +208,342 @@ def test_log_instability_evidence():
     assert np.exp(np.sum(np.log(probabilities))) == 0.0  # the product itself is unrepresentable
 
 
-# ---- the corrections agree with independent references --------------------------------------
+# ---- the records' claims agree with independent references ---------------------------------
+#
+# Each test takes an entry's derivations as the checker built them (the `checked` fixture) and
+# confronts them with a reference that does not use glmnotes: the counterexample the checker
+# reports for the notes' step must be a point where scipy/statsmodels/numpy compute the two
+# values the checker printed, the corrected line must be what the reference computes, and the
+# record's own expressions, evaluated at fresh points, must give the reference's numbers. A wrong
+# record (a changed expression or definition) or a wrong checker (a wrong value at its
+# counterexample) fails here.
 
 
-def test_loglik_correction_matches_scipy_and_the_notes_formula_is_zero():
-    rng = np.random.default_rng(3)
-    y = rng.integers(0, 2, size=50)
-    y_hat = rng.uniform(0.05, 0.95, size=50)
-    corrected = np.sum(y * np.log(y_hat) + (1 - y) * np.log(1 - y_hat))
-    notes = np.sum(y * np.log(y_hat) * (1 - y) * np.log(1 - y_hat))
-    assert corrected == pytest.approx(np.sum(scipy.stats.bernoulli.logpmf(y, y_hat)))
-    assert notes == 0.0
+def _the_notes_steps(derivation):
+    """The steps that reproduce the notes' mistake (erratum steps), shown false."""
+    steps = [step for step in derivation.steps if step.erratum is not None]
+    assert steps and all(step.verdict.kind is VerdictKind.FAILED for step in steps)
+    return steps
 
 
-def test_toy_graph_derivatives_by_finite_differences():
+def _point(step) -> dict[str, float]:
+    """The exact point of a step's counterexample, by the symbols' names."""
+    return {
+        name: float(sp.Rational(value)) for name, value in step.verdict.counterexample.exact_point
+    }
+
+
+def _sides(step) -> tuple[float, float]:
+    """The values the checker computed for the two sides at its counterexample."""
+    counterexample = step.verdict.counterexample
+    return float(counterexample.left), float(counterexample.right)
+
+
+def _value(derivation, expr, point: dict[str, float]) -> float:
+    """``expr`` of a record evaluated at ``point`` (symbol name -> value): the derivation's
+    definitions (``given``) put in, derivatives, sums and integrals done by sympy, 30 digits."""
+    expr = sp.sympify(expr)
+    for _ in range(3):  # definitions may name other defined symbols
+        expr = expr.subs(derivation.given)
+    expr = expr.doit()
+    return float(sp.N(expr.subs({s: point[s.name] for s in expr.free_symbols}), 30))
+
+
+def _examples(point: dict[str, float], m: int, n: int):
+    """``theta`` (n,), ``X`` (m, n) and ``y`` (m,) of a logistic-regression counterexample."""
+    theta = np.array([point[f"\\theta_{i}"] for i in range(1, n + 1)])
+    X = np.array([[point[f"x^{{({j})}}_{i}"] for i in range(1, n + 1)] for j in range(1, m + 1)])
+    y = np.array([point[f"y^{{({j})}}"] for j in range(1, m + 1)])
+    return theta, X, y
+
+
+def test_loglik_record_sum_is_scipys_and_the_notes_product_vanishes(checked):
+    """dl-loglik-product: at the checker's counterexample its two values are the log of the
+    likelihood and the notes' product of logs; with labels 0/1 the record's corrected line is
+    scipy's Bernoulli log-likelihood and its `vanishing` line (the notes' LL) is 0."""
+    loglik, vanishing = checked["dl-loglik-product"]
+    (notes,) = _the_notes_steps(loglik)
+    point = _point(notes)
+    y = np.array([point[f"y_{{{i}}}"] for i in range(1, 5)])
+    y_hat = np.array([point[f"{{\\hat{{y}}}}_{{{i}}}"] for i in range(1, 5)])
+    left, right = _sides(notes)
+    assert left == pytest.approx(np.log(np.prod(y_hat**y * (1 - y_hat) ** (1 - y))), rel=1e-12)
+    assert right == pytest.approx(
+        np.sum(y * np.log(y_hat) * (1 - y) * np.log(1 - y_hat)), rel=1e-12
+    )
+    corrected = loglik.steps[1]
+    assert corrected.erratum is None and corrected.verdict.holds
+    labels = np.array([1, 0, 0, 1])
+    probabilities = np.array([0.3, 0.8, 0.45, 0.6])
+    at = {f"y_{{{i}}}": float(v) for i, v in enumerate(labels, 1)}
+    at |= {f"{{\\hat{{y}}}}_{{{i}}}": float(p) for i, p in enumerate(probabilities, 1)}
+    reference = np.sum(scipy.stats.bernoulli.logpmf(labels, probabilities))
+    assert _value(loglik, corrected.expr, at) == pytest.approx(reference, rel=1e-12)
+    assert vanishing.steps[0].expr == 0 and vanishing.steps[0].verdict.holds
+    assert _value(vanishing, vanishing.start, at) == 0.0 != reference
+
+
+def test_toy_graph_records_against_finite_differences(checked):
+    """dl-toy-steps and dl-toy-chain, at the checker's counterexamples for
+    L(a, b, c) = c (a + 2b): the notes' e * e is (a + 2b)^2, not L; the notes' dL/de is
+    dL/dc (= e, a finite difference in c), the correct one is c (a finite difference in a,
+    since de/da = 1)."""
+
     def L(a, b, c):
         return c * (a + 2 * b)
 
-    a, b, c, h = 0.7, -1.2, 2.5, 1e-6
-    e = a + 2 * b
-    dL_dc = (L(a, b, c + h) - L(a, b, c - h)) / (2 * h)
-    dL_de = (c * (e + h) - c * (e - h)) / (2 * h)  # L = c e, with e perturbed
-    assert dL_dc == pytest.approx(e)
-    assert dL_de == pytest.approx(c)  # the corrected line: the seed 1 times c
-    assert dL_de != pytest.approx(1.0 * dL_dc)  # the notes' line: the seed times dL/dc
-    assert e * e != pytest.approx(L(a, b, c))  # the notes' third step computes another number
+    (steps,) = checked["dl-toy-steps"]
+    (notes,) = _the_notes_steps(steps)
+    a, b, c = (_point(notes)[name] for name in "abc")
+    left, right = _sides(notes)
+    assert left == pytest.approx(L(a, b, c), rel=1e-12)
+    assert right == pytest.approx((a + 2 * b) ** 2, rel=1e-12)
 
-
-def test_ols_assumptions_by_enumerating_the_error_law():
-    X = np.array([[1.0, 0.0], [1.0, 1.0], [1.0, 2.0]])
-    W = np.array([0.3, -0.8])
-    tau = np.array([0.5, 2.0, 1.2])
-    fits, errors = [], []
-    for u in (-1, 1):
-        for v in (-1, 1):
-            e = np.array([tau[0] * u, tau[1] * u, tau[2] * v])
-            fits.append(np.linalg.lstsq(X, X @ W + e, rcond=None)[0])
-            errors.append(e)
-    fits, errors = np.array(fits), np.array(errors)
-    np.testing.assert_allclose(fits.mean(axis=0), W, atol=1e-12)  # unbiased
-    variance = (fits - W).T @ (fits - W) / 4
-    Sigma = errors.T @ errors / 4
-    gram_inverse = np.linalg.inv(X.T @ X)
-    np.testing.assert_allclose(variance, gram_inverse @ X.T @ Sigma @ X @ gram_inverse, atol=1e-12)
-    classical = np.mean(tau**2) * gram_inverse
-    assert not np.allclose(variance, classical, atol=1e-3)
-
-
-def test_vectorised_gradient_by_finite_differences():
-    rng = np.random.default_rng(5)
-    X = rng.normal(size=(6, 2))
-    y = rng.integers(0, 2, size=6).astype(float)
-    theta = rng.normal(size=2)
-
-    def loglik(t):
-        eta = X @ t
-        return np.sum(y * eta - np.logaddexp(0, eta))
-
+    (chain,) = checked["dl-toy-chain"]
+    (notes,) = _the_notes_steps(chain)
+    a, b, c = (_point(notes)[name] for name in "abc")
     h = 1e-6
-    numeric = np.array(
-        [
-            (loglik(theta + h * np.eye(2)[i]) - loglik(theta - h * np.eye(2)[i])) / (2 * h)
-            for i in (0, 1)
-        ]
+    dL_de = (L(a + h, b, c) - L(a - h, b, c)) / (2 * h)
+    dL_dc = (L(a, b, c + h) - L(a, b, c - h)) / (2 * h)
+    left, right = _sides(notes)
+    assert left == pytest.approx(dL_de, rel=1e-8)  # dL/de = c
+    assert right == pytest.approx(1.0 * dL_dc, rel=1e-8)  # the seed times dL/dc = e
+    corrected = next(step for step in chain.steps if step.why.startswith("corrected"))
+    assert corrected.verdict.holds
+    assert _value(chain, corrected.expr.rhs, {"a": a, "b": b, "c": c}) == pytest.approx(dL_de)
+
+
+def test_ols_record_against_enumerating_the_error_law(checked):
+    """lin-ols-assumptions: with the record's design and its error law (two fair signs u, v;
+    e = (tau_1 u, tau_2 u, tau_3 v)), numpy's least squares over the four outcomes is
+    unbiased, its variance is the sandwich, and at the checker's counterexample the variance and
+    the classical formula are the two values the checker printed."""
+    (chain,) = checked["lin-ols-assumptions"]
+    (notes,) = _the_notes_steps(chain)
+    design = next(value for key, value in chain.given.items() if str(key) == "X")
+    X = np.array(design, dtype=float)
+    np.testing.assert_array_equal(X, [[1.0, 0.0], [1.0, 1.0], [1.0, 2.0]])
+    point = _point(notes)
+    tau = np.array([point[f"\\tau_{i}"] for i in (1, 2, 3)])
+    W = np.array([0.3, -0.8])
+    errors = np.array([[tau[0] * u, tau[1] * u, tau[2] * v] for u in (-1, 1) for v in (-1, 1)])
+    fits = np.array([np.linalg.lstsq(X, X @ W + e, rcond=None)[0] for e in errors])
+    np.testing.assert_allclose(fits.mean(axis=0), W, atol=1e-12)  # unbiased (step 1)
+    variance = (fits - W).T @ (fits - W) / 4
+    gram_inverse = np.linalg.inv(X.T @ X)
+    sandwich = gram_inverse @ X.T @ (errors.T @ errors / 4) @ X @ gram_inverse
+    np.testing.assert_allclose(variance, sandwich, atol=1e-12)
+    assert [step.verdict.holds for step in chain.steps] == [True, False, True]
+    left, right = _sides(notes)
+    entry_ = notes.verdict.counterexample.entry
+    assert left == pytest.approx(variance[entry_], rel=1e-12)
+    assert right == pytest.approx(np.mean(tau**2) * gram_inverse[entry_], rel=1e-12)
+
+
+def test_vectorised_update_record_against_statsmodels(checked):
+    """glm-vectorised-update: at the checker's counterexample (3 examples, 2 features, labels
+    0/1), the gradient is statsmodels' Logit score (and glmnotes.glm's), the notes'
+    X^T (Y - A(X theta)) uses the softplus A = log(1 + e^eta) in place of its derivative."""
+    (chain,) = checked["glm-vectorised-update"]
+    (notes,) = _the_notes_steps(chain)
+    theta, X, y = _examples(_point(notes), 3, 2)
+    assert set(y) <= {0.0, 1.0}
+    reference = sm.Logit(y, X).score(theta)
+    np.testing.assert_allclose(
+        glm.log_likelihood_gradient("bernoulli", X, y, theta), reference, rtol=1e-10
     )
-    corrected = X.T @ (y - scipy.special.expit(X @ theta))
-    notes = X.T @ (y - np.logaddexp(0, X @ theta))
-    np.testing.assert_allclose(numeric, corrected, rtol=1e-7)
-    assert not np.allclose(numeric, notes, rtol=1e-3)
-    reference = sm.Logit(y, X).score(theta)
-    np.testing.assert_allclose(corrected, reference, rtol=1e-10)
+    row = notes.verdict.counterexample.entry[0]
+    left, right = _sides(notes)
+    assert left == pytest.approx(reference[row], rel=1e-12)
+    assert right == pytest.approx((X.T @ (y - np.logaddexp(0, X @ theta)))[row], rel=1e-12)
+    assert chain.start_verdict.holds  # the corrected X^T (Y - A'(X theta))
 
 
-def test_gradient_sum_over_examples_matches_statsmodels():
-    rng = np.random.default_rng(6)
-    m, n = 5, 2
-    X = rng.normal(size=(m, n))
-    y = np.array([0, 1, 1, 0, 1], dtype=float)
-    theta = rng.normal(size=n)
-    residual = y - scipy.special.expit(X @ theta)
-    over_examples = sum(residual[j] * X[j] for j in range(m))
-    over_features = sum(residual[j] * X[j] for j in range(n))  # the notes' sum to n
-    reference = sm.Logit(y, X).score(theta)
-    np.testing.assert_allclose(over_examples, reference, rtol=1e-10)
-    assert not np.allclose(over_features, reference, rtol=1e-3)
+def test_gradient_indices_record_against_statsmodels(checked):
+    """glm-gradient-indices: at the checker's counterexample the sum over the m = 3 examples
+    is statsmodels' Logit score, the notes' sum to n = 2 is the score of the first two examples
+    only."""
+    (chain,) = checked["glm-gradient-indices"]
+    (notes,) = _the_notes_steps(chain)
+    theta, X, y = _examples(_point(notes), 3, 2)
+    left, right = _sides(notes)
+    assert left == pytest.approx(sm.Logit(y, X).score(theta)[0], rel=1e-12)
+    assert right == pytest.approx(sm.Logit(y[:2], X[:2]).score(theta)[0], rel=1e-12)
+    assert chain.start_verdict.holds
 
 
-def test_multinomial_completion_matches_scipy():
-    phi = np.array([0.2, 0.5, 0.3])
-    eta = np.log(phi[:2] / phi[2])
-    A = np.log1p(np.sum(np.exp(eta)))
-    assert A == pytest.approx(-np.log(phi[2]))
-    for k in (1, 2, 3):
-        T = np.array([k == 1, k == 2], dtype=float)
-        reference = scipy.stats.multinomial.pmf(np.eye(3)[k - 1], 1, phi)
-        assert np.exp(eta @ T - A) == pytest.approx(reference)
-        notes = np.exp(T @ np.log(phi[:2]) + 1 - T.sum() * np.log(phi[2]))  # the notes' line
-        if k == 3:
-            assert notes != pytest.approx(reference)
+def test_multinomial_record_against_scipy(checked):
+    """glm-multinomial (k = 3): at every counterexample of the notes' lines the true value is
+    scipy's multinomial probability; the first is the notes' e^{... + 1}; the record's
+    completed exponential-family form gives scipy's probability at fresh points."""
+    (chain,) = checked["glm-multinomial"]
+    notes_steps = _the_notes_steps(chain)
+    assert len(notes_steps) == 3
+    for step in notes_steps:
+        point = _point(step)
+        phi = np.array([point["\\phi_{1}"], point["\\phi_{2}"]])
+        phi = np.append(phi, 1 - phi.sum())
+        label = int(point["y"])
+        reference = scipy.stats.multinomial.pmf(np.eye(3)[label - 1], 1, phi)
+        assert _sides(step)[0] == pytest.approx(reference, rel=1e-12)
+    first = notes_steps[0]
+    point = _point(first)
+    phi = np.array([point["\\phi_{1}"], point["\\phi_{2}"]])
+    T = np.array([point["y"] == 1, point["y"] == 2], dtype=float)
+    notes = np.exp(T @ np.log(phi) + 1 - T.sum() * np.log(1 - phi.sum()))
+    assert _sides(first)[1] == pytest.approx(notes, rel=1e-12)
+    completed = chain.steps[-1]
+    assert completed.why == "completed" and completed.verdict.holds
+    for phi_1, phi_2, label in [(0.2, 0.5, 1), (0.2, 0.5, 2), (0.2, 0.5, 3), (0.05, 0.9, 3)]:
+        at = {"\\phi_{1}": phi_1, "\\phi_{2}": phi_2, "y": label}
+        reference = scipy.stats.multinomial.pmf(
+            np.eye(3)[label - 1], 1, [phi_1, phi_2, 1 - phi_1 - phi_2]
+        )
+        assert _value(chain, completed.expr, at) == pytest.approx(reference, rel=1e-12)
 
 
-def test_softmax_correction_matches_scipy_and_the_typo_does_not():
-    theta = np.array([0.4, -1.0, 0.9])
-    x = 1.7
-    reference = scipy.special.softmax(theta * x)
-    corrected = np.exp(theta * x) / np.sum(np.exp(theta * x))
-    typo = np.exp(theta * x) / np.sum(np.exp(theta) * x)
-    np.testing.assert_allclose(corrected, reference, rtol=1e-12)
-    assert not np.allclose(typo, reference, rtol=1e-3)
+def test_softmax_typo_record_against_scipy(checked):
+    """glm-softmax-typo: at the checker's counterexample dA/d eta_1 is scipy's softmax of
+    theta x, and the notes' line divides by x sum_j e^{theta_j}."""
+    (chain,) = checked["glm-softmax-typo"]
+    (notes,) = _the_notes_steps(chain)
+    point = _point(notes)
+    theta = np.array([point[f"\\theta_{i}"] for i in (1, 2, 3)])
+    x = point["x"]
+    left, right = _sides(notes)
+    assert left == pytest.approx(scipy.special.softmax(theta * x)[0], rel=1e-12)
+    assert right == pytest.approx(np.exp(theta[0] * x) / np.sum(x * np.exp(theta)), rel=1e-12)
+    assert chain.start_verdict.holds
+    at = {**point, "x": 0.8}
+    reference = scipy.special.softmax(theta * 0.8)[0]
+    assert _value(chain, chain.start.lhs, at) == pytest.approx(reference, rel=1e-12)
 
 
-def test_softmax_with_a_zero_reference_row_returns_phi():
-    phi = np.array([0.1, 0.6, 0.3])
-    eta = np.append(np.log(phi[:2] / phi[2]), 0.0)  # theta_k = 0
-    np.testing.assert_allclose(scipy.special.softmax(eta), phi, rtol=1e-12)
+def test_softmax_reference_record_returns_phi(checked):
+    """glm-softmax-reference: with the record's eta_i = log(phi_i / phi_3) and eta_3 = 0,
+    scipy's softmax returns phi, and the record's A(eta) is scipy's logsumexp, -log phi_3."""
+    (chain,) = checked["glm-softmax-reference"]
+    assert chain.start_verdict.holds and all(step.verdict.holds for step in chain.steps)
+    names = {str(key): key for key in chain.given}
+    for phi_1, phi_2 in [(0.1, 0.6), (0.45, 0.05)]:
+        at = {"\\phi_1": phi_1, "\\phi_2": phi_2}
+        eta = [_value(chain, names[f"\\eta_{i}"], at) for i in (1, 2, 3)]
+        np.testing.assert_allclose(
+            scipy.special.softmax(eta), [phi_1, phi_2, 1 - phi_1 - phi_2], rtol=1e-12
+        )
+        A = _value(chain, names["{A(\\eta)}"], at)
+        assert A == pytest.approx(scipy.special.logsumexp(eta), rel=1e-12)
+        assert A == pytest.approx(-np.log(1 - phi_1 - phi_2), rel=1e-12)
+        assert _value(chain, chain.start.lhs, at) == pytest.approx(phi_1, rel=1e-12)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(st.floats(-30, 30))
-def test_bernoulli_mean_by_numerical_differentiation(eta):
-    # The notes' A(eta) = -ln(1 - sigma(eta)), differentiated by mpmath at 30 digits.
-    import mpmath
-
-    with mpmath.workdps(30):
-        derivative = mpmath.diff(lambda t: -mpmath.log(1 - 1 / (1 + mpmath.exp(-t))), eta)
-    assert float(derivative) == pytest.approx(scipy.special.expit(eta), rel=1e-12)
-
-
-@settings(max_examples=40, deadline=None)
-@given(st.floats(-50, 50))
-def test_relu_pair_is_absolute_value(t):
-    assert max(0.0, t) + max(0.0, -t) == abs(t)
-
-
-def test_beta_and_gamma_log_moments_by_sampling_free_quadrature():
-    from scipy import integrate
-
-    alpha, beta = 2.5, 1.5
-    e_log, _ = integrate.quad(
-        lambda t: np.log(t) * scipy.stats.gamma.pdf(t, alpha, scale=1 / beta), 0, np.inf
+def test_bernoulli_sign_record_is_the_sigmoid(checked, eta):
+    """glm-bernoulli-sign (odd but true): the record's derivative of the notes'
+    A(eta) = -log(1 - sigma(eta)), evaluated at 30 digits, is scipy's expit, as is its last
+    line."""
+    (chain,) = checked["glm-bernoulli-sign"]
+    assert all(step.verdict.holds for step in chain.steps)
+    at = {"\\eta": eta}
+    assert _value(chain, chain.start, at) == pytest.approx(scipy.special.expit(eta), rel=1e-12)
+    assert _value(chain, chain.steps[-1].expr, at) == pytest.approx(
+        scipy.special.expit(eta), rel=1e-12
     )
-    assert e_log == pytest.approx(scipy.special.digamma(alpha) - np.log(beta), rel=1e-8)
-    assert scipy.stats.gamma.mean(alpha, scale=1 / beta) == pytest.approx(alpha / beta)
 
 
-def test_exponential_mean_needs_negative_eta():
+def test_nonlinear_techniques_record_against_numpy(checked):
+    """lin-nonlinear-techniques: the record's second differences f(e_1) + f(-e_1) - 2 f(0) are
+    numpy's: 2 for |x_1| (the checker's counterexample to the thread's 0), 0 for its
+    convolution-plus-residual network at random weights, and 2 for its two ReLU units."""
+    (chain,) = checked["lin-nonlinear-techniques"]
+    (notes,) = _the_notes_steps(chain)
+
+    def second_difference(f):
+        e1 = np.array([1.0, 0.0, 0.0])
+        return f(e1) + f(-e1) - 2 * f(np.zeros(3))
+
+    target = second_difference(lambda x: abs(x[0]))
+    assert target == 2.0 and _sides(notes) == (target, 0.0)
+    names = {str(key): key for key in chain.given}
+    relu = second_difference(lambda x: max(0.0, x[0]) + max(0.0, -x[0]))
+    assert _value(chain, names["{\\Delta f_{\\text{ReLU}}}"], {}) == relu == target
+    linear = names["{\\Delta f_{\\text{conv+res}}}"]
+    rng = np.random.default_rng(2)
+    names_ = [f"k_{i}" for i in range(3)] + [f"{v}_{i}" for v in "wb" for i in (1, 2, 3)]
+    for _ in range(3):
+        weights = dict(zip([*names_, "c"], rng.normal(size=10), strict=True))
+        # the same network in numpy: a 'same' convolution with kernel k, a residual connection,
+        # biases b and a linear output with weights w and bias c
+        k = [weights[f"k_{i}"] for i in range(3)]
+        C = np.array([[k[j - i + 1] if abs(j - i) <= 1 else 0 for j in range(3)] for i in range(3)])
+        w = np.array([weights[f"w_{i}"] for i in (1, 2, 3)])
+        b = np.array([weights[f"b_{i}"] for i in (1, 2, 3)])
+        c = weights["c"]
+        network = second_difference(lambda x, C=C, w=w, b=b, c=c: w @ (x + C @ x + b) + c)
+        assert network == pytest.approx(0.0, abs=1e-12)
+        assert _value(chain, linear, weights) == pytest.approx(network, abs=1e-12)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.floats(-50, 50))
+def test_the_relu_line_of_the_record_is_the_absolute_value(checked, t):
+    """lin-nonlinear-techniques' last line, max(0, t) + max(0, -t) = |t|, evaluated from the
+    record's own expressions, against numpy's absolute value."""
+    relu_line = checked["lin-nonlinear-techniques"][0].steps[-1]
+    assert relu_line.verdict.holds
+    for side in (relu_line.expr.lhs, relu_line.expr.rhs):
+        value = float(side.subs({s: t for s in side.free_symbols}))
+        assert value == pytest.approx(np.abs(t), abs=1e-12)
+
+
+def test_log_moments_record_against_scipy_quadrature(checked):
+    """glm-table-log-moments (odd but true): the record's dA/d eta of glmnotes' beta and gamma
+    families, and its closed forms, are E[log y] and E[y] by scipy's quadrature."""
     from scipy import integrate
 
-    eta = -1.7
-    mean, _ = integrate.quad(lambda t: t * (-eta) * np.exp(eta * t), 0, np.inf)
-    assert mean == pytest.approx(-1 / eta)
-    assert scipy.stats.expon.mean(scale=-1 / eta) == pytest.approx(-1 / eta)
+    (chain,) = checked["glm-table-log-moments"]
+    assert chain.start_verdict.holds and all(step.verdict.holds for step in chain.steps)
+    names = {str(key): key for key in chain.given}
+    for alpha, beta in [(2.5, 1.5), (0.7, 3.0)]:
+        at = {"alpha": alpha, "beta": beta}
+        beta_log, _ = integrate.quad(
+            lambda t, a=alpha, b=beta: np.log(t) * scipy.stats.beta.pdf(t, a, b), 0, 1
+        )
+        gamma_log, _ = integrate.quad(
+            lambda t, a=alpha, b=beta: np.log(t) * scipy.stats.gamma.pdf(t, a, scale=1 / b),
+            0,
+            np.inf,
+        )
+        for name, reference in [
+            ("{h_1^{\\mathrm{beta}}}", beta_log),
+            ("{\\psi(\\alpha) - \\psi(\\alpha + \\beta)}", beta_log),
+            ("{h_1^{\\Gamma}}", gamma_log),
+            ("{\\psi(\\alpha) - \\log\\beta}", gamma_log),
+            ("{h_2^{\\Gamma}}", scipy.stats.gamma.mean(alpha, scale=1 / beta)),
+        ]:
+            assert _value(chain, names[name], at) == pytest.approx(reference, rel=1e-8), name
+
+
+def test_negative_eta_record_against_scipy(checked):
+    """glm-negative-eta (odd but true): for eta < 0 the record's normaliser is scipy's
+    integral, its A' is the exponential mean -1/eta; its evidence's log-likelihood is scipy's
+    exponential log-density at the rates -x^T theta, and -inf once some x^T theta >= 0."""
+    from scipy import integrate
+
+    (chain,) = checked["glm-negative-eta"]
+    assert chain.start_verdict.holds and all(step.verdict.holds for step in chain.steps)
+    for eta in (-1.7, -0.3):
+        normaliser, _ = integrate.quad(lambda t, e=eta: np.exp(e * t), 0, np.inf)
+        assert _value(chain, chain.start.lhs, {"\\eta": eta}) == pytest.approx(normaliser)
+        mean = scipy.stats.expon.mean(scale=-1 / eta)
+        assert _value(chain, chain.steps[-1].expr.lhs, {"\\eta": eta}) == pytest.approx(mean)
+    values = entry("glm-negative-eta").evidence().values
+    X = np.array([[1.0, 0.5], [1.0, 2.0], [1.0, -1.0]])  # the evidence's data, restated
+    rates = -(X @ [-1.0, -0.2])
+    reference = scipy.stats.expon.logpdf([0.3, 1.2, 0.7], scale=1 / rates).sum()
+    assert values["log-likelihood, every theta^T x < 0"] == pytest.approx(reference, rel=1e-12)
+    assert values["log-likelihood, theta^T x = 1 for one point"] == -np.inf
 
 
 # ---- bad input and the guards ----------------------------------------------------------------

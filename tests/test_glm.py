@@ -20,6 +20,7 @@ from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris
 from sklearn.exceptions import ConvergenceWarning as SklearnConvergenceWarning
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression, PoissonRegressor
+from sklearn.metrics import d2_log_loss_score
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -46,8 +47,8 @@ from glmnotes.glm import (
     hessian,
     linear_predictor,
     log_likelihood,
+    log_likelihood_gradient,
     newton_irls,
-    score,
     separation_direction,
 )
 from glmnotes.links import Link, Log, Logit, NegativeInverse
@@ -93,7 +94,7 @@ def test_poisson_matches_statsmodels_and_sklearn_on_randhie():
     assert model.converged_
     np.testing.assert_allclose(coefficients(model), reference.params, rtol=0, atol=1e-8)
     assert model.loglik_history_[-1] == pytest.approx(reference.llf, rel=1e-12)
-    assert model.score(X, y) * len(y) == pytest.approx(reference.llf, rel=1e-12)
+    assert model.log_likelihood(X, y) == pytest.approx(reference.llf, rel=1e-12)
     sklearn = PoissonRegressor(alpha=0, solver="newton-cholesky", tol=1e-12, max_iter=1000)
     sklearn.fit(X, y)
     np.testing.assert_allclose(model.coef_, sklearn.coef_, rtol=0, atol=1e-8)
@@ -111,7 +112,7 @@ def test_logistic_matches_sklearn_and_statsmodels_on_breast_cancer(breast_cancer
     assert model.intercept_ == pytest.approx(sklearn.intercept_[0], abs=1e-8)
     reference = sm.Logit(y, sm.add_constant(X)).fit(method="newton", tol=1e-10, disp=0)
     np.testing.assert_allclose(coefficients(model), reference.params, rtol=0, atol=1e-8)
-    assert model.score(X, y) * len(y) == pytest.approx(reference.llf, rel=1e-12)
+    assert model.log_likelihood(X, y) == pytest.approx(reference.llf, rel=1e-12)
     np.testing.assert_allclose(model.predict_proba(X), sklearn.predict_proba(X), atol=1e-9)
 
 
@@ -147,7 +148,7 @@ def test_multinomial_matches_mnlogit_and_sklearn_on_anes96():
     reference = sm.MNLogit(y, sm.add_constant(X)).fit(method="newton", tol=1e-14, disp=0)
     expected = reference_from_first_class(np.asarray(reference.params))
     np.testing.assert_allclose(coefficients(model), expected, rtol=0, atol=1e-8)
-    assert model.score(X, y) * len(y) == pytest.approx(reference.llf, rel=1e-12)
+    assert model.log_likelihood(X, y) == pytest.approx(reference.llf, rel=1e-12)
     # scikit-learn centres its k coefficient vectors; subtract the last class to compare
     sklearn = LogisticRegression(C=np.inf, solver="newton-cholesky", tol=1e-12, max_iter=1000)
     sklearn.fit(X, y)
@@ -176,14 +177,14 @@ def test_gamma_matches_statsmodels_on_scotland():
         reference = sm.GLM(y, sm.add_constant(X), family=sm.families.Gamma()).fit(tol=1e-13)
     np.testing.assert_allclose(-coefficients(model), reference.params, rtol=1e-8, atol=0)
     assert model.dispersion_ == pytest.approx(reference.scale, rel=1e-8)
-    assert model.score(X, y) * len(y) == pytest.approx(reference.llf, rel=1e-10)
+    assert model.log_likelihood(X, y) == pytest.approx(reference.llf, rel=1e-10)
     np.testing.assert_allclose(model.predict(X), reference.fittedvalues, rtol=1e-9)
     # log link
     model = fit_quietly(GLM(family="gamma", link="log"), X, y)
     reference = sm.GLM(y, sm.add_constant(X), family=sm.families.Gamma(links.Log())).fit(tol=1e-13)
     np.testing.assert_allclose(coefficients(model), reference.params, rtol=0, atol=1e-8)
     assert model.dispersion_ == pytest.approx(reference.scale, rel=1e-8)
-    assert model.score(X, y) * len(y) == pytest.approx(reference.llf, rel=1e-10)
+    assert model.log_likelihood(X, y) == pytest.approx(reference.llf, rel=1e-10)
 
 
 def test_gamma_log_link_matches_statsmodels_on_diabetes():
@@ -192,7 +193,7 @@ def test_gamma_log_link_matches_statsmodels_on_diabetes():
     model = fit_quietly(GLM(family="gamma", link="log"), X, y)
     reference = sm.GLM(y, sm.add_constant(X), family=sm.families.Gamma(links.Log())).fit(tol=1e-13)
     np.testing.assert_allclose(coefficients(model), reference.params, rtol=0, atol=1e-8)
-    assert model.score(X, y) * len(y) == pytest.approx(reference.llf, rel=1e-10)
+    assert model.log_likelihood(X, y) == pytest.approx(reference.llf, rel=1e-10)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -228,7 +229,7 @@ def test_gaussian_is_least_squares():
     np.testing.assert_allclose(coefficients(model), expected, atol=1e-12, rtol=0)
     assert model.dispersion_ == pytest.approx(residual_ss[0] / 300, rel=1e-10)
     ols = sm.OLS(y, design).fit()
-    assert model.score(X, y) * 300 == pytest.approx(ols.llf, rel=1e-12)
+    assert model.log_likelihood(X, y) == pytest.approx(ols.llf, rel=1e-12)
 
 
 def test_gaussian_log_link_matches_statsmodels():
@@ -245,7 +246,7 @@ def test_gaussian_log_link_matches_statsmodels():
     sigma = np.sqrt(np.mean(residuals**2))
     expected = np.sum(stats.norm.logpdf(y, reference.fittedvalues, sigma))
     assert model.dispersion_ == pytest.approx(sigma**2, rel=1e-10)
-    assert model.score(X, y) * 500 == pytest.approx(expected, rel=1e-12)
+    assert model.log_likelihood(X, y) == pytest.approx(expected, rel=1e-12)
 
 
 def test_exponential_is_gamma_with_unit_dispersion():
@@ -257,7 +258,7 @@ def test_exponential_is_gamma_with_unit_dispersion():
     )
     np.testing.assert_allclose(coefficients(model), reference.params, atol=1e-8, rtol=0)
     assert model.dispersion_ == 1.0
-    assert model.score(X, y) * 800 == pytest.approx(reference.llf, rel=1e-12)
+    assert model.log_likelihood(X, y) == pytest.approx(reference.llf, rel=1e-12)
     # canonical link eta = -1/mu = -rate, with data for which the rate is linear and positive
     X = rng.uniform(-1, 1, (800, 4))
     y = rng.exponential(1 / (2.0 + X @ theta))
@@ -268,18 +269,18 @@ def test_exponential_is_gamma_with_unit_dispersion():
             tol=1e-13, scale=1.0
         )
     np.testing.assert_allclose(-coefficients(model), reference.params, atol=1e-8, rtol=0)
-    assert model.score(X, y) * 800 == pytest.approx(reference.llf, rel=1e-12)
+    assert model.log_likelihood(X, y) == pytest.approx(reference.llf, rel=1e-12)
 
 
 def test_canonical_gamma_stays_in_the_parameter_space():
     # Misspecified data (log-linear mean): statsmodels' InversePower fit leaves the parameter
-    # space (some fitted means negative); ours is the constrained maximum with a zero score.
+    # space (some fitted means negative); ours is the constrained maximum with a zero gradient.
     rng, X, theta = generated(n=800)
     y = rng.exponential(np.exp(0.4 + X @ theta))
     model = fit_quietly(GLM(family="exponential"), X, y)
     theta_hat = coefficients(model)
     assert np.all(linear_predictor(X, theta_hat, fit_intercept=True) < 0)
-    gradient = score("exponential", X, y, theta_hat, fit_intercept=True)
+    gradient = log_likelihood_gradient("exponential", X, y, theta_hat, fit_intercept=True)
     information = fisher_information("exponential", X, theta_hat, fit_intercept=True)
     assert np.max(np.abs(np.linalg.solve(information, gradient))) < 1e-9  # Newton step ~ 0
     with warnings.catch_warnings():
@@ -349,11 +350,11 @@ def directional_derivative(f, theta, direction, h=1e-4):
 
 
 @pytest.mark.parametrize("name", PROBLEMS)
-def test_score_and_hessian_are_derivatives(name):
+def test_gradient_and_hessian_are_derivatives(name):
     family, link, X, y, theta = problem(name)
     rng = np.random.default_rng(1)
     kw = dict(link=link, fit_intercept=True)
-    gradient = score(family, X, y, theta, **kw)
+    gradient = log_likelihood_gradient(family, X, y, theta, **kw)
     matrix = hessian(family, X, y, theta, **kw)
     for _ in range(3):
         direction = rng.standard_normal(theta.shape)
@@ -361,7 +362,9 @@ def test_score_and_hessian_are_derivatives(name):
             lambda t: log_likelihood(family, X, y, t, **kw), theta, direction
         )
         assert np.sum(gradient * direction) == pytest.approx(slope, rel=1e-7, abs=1e-8)
-        change = directional_derivative(lambda t: score(family, X, y, t, **kw), theta, direction)
+        change = directional_derivative(
+            lambda t: log_likelihood_gradient(family, X, y, t, **kw), theta, direction
+        )
         flat = direction.T.ravel()  # class-major order for the multinomial blocks
         np.testing.assert_allclose(matrix @ flat, change.T.ravel(), rtol=1e-6, atol=1e-7)
 
@@ -379,7 +382,7 @@ def test_fisher_information_is_expected_negative_hessian(name):
         np.testing.assert_allclose(information, -hessian(family, X, mu, theta, **kw), rtol=1e-10)
 
 
-def test_score_and_hessian_match_pytorch():
+def test_gradient_and_hessian_match_pytorch():
     torch = pytest.importorskip("torch", reason="PyTorch is an optional oracle")
     family, _, X, y, theta = problem("multinomial")
     design = torch.tensor(np.column_stack([np.ones(len(X)), X]))
@@ -394,7 +397,9 @@ def test_score_and_hessian_match_pytorch():
     gradient = torch.autograd.grad(log_likelihood_torch(flat), flat)[0].numpy()
     matrix = torch.autograd.functional.hessian(log_likelihood_torch, flat).numpy()
     np.testing.assert_allclose(
-        score(family, X, y, theta, fit_intercept=True).T.ravel(), gradient, rtol=1e-12
+        log_likelihood_gradient(family, X, y, theta, fit_intercept=True).T.ravel(),
+        gradient,
+        rtol=1e-12,
     )
     np.testing.assert_allclose(
         hessian(family, X, y, theta, fit_intercept=True), matrix, rtol=1e-10, atol=1e-12
@@ -451,7 +456,10 @@ def test_newton_history_increases_and_ends_at_the_log_likelihood():
     assert np.all(np.diff(history) > 0) and len(history) == result.n_iter + 1
     final = log_likelihood("poisson", X, y, result.theta, fit_intercept=True)
     assert history[-1] == pytest.approx(final, rel=1e-14)
-    assert np.max(np.abs(score("poisson", X, y, result.theta, fit_intercept=True))) < 1e-8
+    assert (
+        np.max(np.abs(log_likelihood_gradient("poisson", X, y, result.theta, fit_intercept=True)))
+        < 1e-8
+    )
 
 
 def test_step_halving_rescues_a_bad_start():
@@ -462,7 +470,8 @@ def test_step_halving_rescues_a_bad_start():
     kw = dict(fit_intercept=True)
     # from here a full Newton step overshoots: the log-likelihood drops
     full_step = start + np.linalg.solve(
-        fisher_information("bernoulli", X, start, **kw), score("bernoulli", X, y, start, **kw)
+        fisher_information("bernoulli", X, start, **kw),
+        log_likelihood_gradient("bernoulli", X, y, start, **kw),
     )
     assert log_likelihood("bernoulli", X, y, full_step, **kw) < log_likelihood(
         "bernoulli", X, y, start, **kw
@@ -604,7 +613,7 @@ X_OK = np.random.default_rng(0).standard_normal((6, 2))
             [0, 1, 2, 0.5, 1, 2],
             r"multinomial: y must be integer class labels; got 0\.5 at index 3",
         ),
-        ({"family": "multinomial"}, X_OK, [1] * 6, r"multinomial: y has a single class \[1\]"),
+        ({"family": "multinomial"}, X_OK, [1] * 6, r"multinomial: y has one class, \[1\]"),
         ({"family": "beta"}, X_OK, np.full(6, 0.5), r"unknown GLM family 'beta'"),
         (
             {"family": "bernoulli", "link": "log"},
@@ -625,16 +634,16 @@ def test_bad_input_to_the_free_functions():
     with pytest.raises(ValueError, match=r"Poisson: theta must have shape \(3,\)"):
         log_likelihood("poisson", X_OK, y, np.zeros(2), fit_intercept=True)
     with pytest.raises(ValueError, match="theta must be finite"):
-        score("poisson", X_OK, y, [0.0, np.nan])
+        log_likelihood_gradient("poisson", X_OK, y, [0.0, np.nan])
     with pytest.raises(ValueError, match="Poisson: X has 6 rows but y has 5 entries"):
-        score("poisson", X_OK, y[:5], np.zeros(2))
+        log_likelihood_gradient("poisson", X_OK, y[:5], np.zeros(2))
     with pytest.raises(ValueError, match="max_iter must be a positive integer"):
         newton_irls("poisson", X_OK, y, max_iter=0)
     with pytest.raises(ValueError, match="learning_rate must be a positive number"):
         gradient_ascent("poisson", X_OK, y, learning_rate=-1.0)
     for family in (GammaShapeRate(), Beta()):  # families without a closed-form canonical link
         with pytest.raises(ValueError, match=f"{family.name}: not a GLM family here"):
-            score(family, X_OK, y, np.zeros(2))
+            log_likelihood_gradient(family, X_OK, y, np.zeros(2))
     with pytest.raises(TypeError, match="abstract"):
         ExponentialFamily()  # the abstract base class cannot stand for a family
 
@@ -651,13 +660,16 @@ def test_links_are_objects_and_a_name_means_the_same_object():
     theta_any = np.r_[0.2, 0.1, -0.1]
     for link in ("log", Log()):
         np.testing.assert_array_equal(
-            score("gamma", X, y, theta_any, link=link, fit_intercept=True),
-            score("gamma", X, y, theta_any, link="log", fit_intercept=True),
+            log_likelihood_gradient("gamma", X, y, theta_any, link=link, fit_intercept=True),
+            log_likelihood_gradient("gamma", X, y, theta_any, link="log", fit_intercept=True),
         )
-    canonical = score("poisson", X, np.round(y), theta_any, fit_intercept=True)
+    canonical = log_likelihood_gradient("poisson", X, np.round(y), theta_any, fit_intercept=True)
     for link in ("canonical", "log", Log()):  # the log link is the Poisson's canonical link
         np.testing.assert_array_equal(
-            score("poisson", X, np.round(y), theta_any, link=link, fit_intercept=True), canonical
+            log_likelihood_gradient(
+                "poisson", X, np.round(y), theta_any, link=link, fit_intercept=True
+            ),
+            canonical,
         )
     with pytest.raises(
         ValueError,
@@ -666,7 +678,9 @@ def test_links_are_objects_and_a_name_means_the_same_object():
     ):
         GLM(family="gaussian", link="probit").fit(X, y)
     with pytest.raises(ValueError, match=r"Poisson: link Logit\(\) is not supported"):
-        score("poisson", X, np.round(y), theta_any, link=Logit(), fit_intercept=True)
+        log_likelihood_gradient(
+            "poisson", X, np.round(y), theta_any, link=Logit(), fit_intercept=True
+        )
 
 
 def test_infeasible_canonical_link_is_explained():
@@ -710,9 +724,9 @@ def test_pipeline_with_standard_scaler(breast_cancer):
     assert copy.get_params()["glm__family"] == "poisson" and not hasattr(copy[-1], "coef_")
     copy.set_params(glm__family="bernoulli").fit(X, y)
     np.testing.assert_allclose(copy[-1].coef_, pipeline[-1].coef_, rtol=1e-12)
-    # score is the mean log-likelihood
-    probabilities = pipeline.predict_proba(X)[np.arange(len(y)), y]
-    assert pipeline.score(X, y) == pytest.approx(np.mean(np.log(probabilities)), rel=1e-12)
+    # score is D^2, scikit-learn's d2_log_loss_score of the predicted probabilities
+    reference = d2_log_loss_score(y, pipeline.predict_proba(X))
+    assert pipeline.score(X, y) == pytest.approx(reference, rel=1e-12)
 
 
 def test_predict_proba_only_for_classification_and_labels_are_kept():
@@ -727,6 +741,9 @@ def test_predict_proba_only_for_classification_and_labels_are_kept():
     as_indices = fit_quietly(GLM(family=Multinomial(3)), X, indices)
     np.testing.assert_allclose(model.coef_, as_indices.coef_, rtol=1e-12)
     assert model.score(X, y) == pytest.approx(as_indices.score(X, indices), rel=1e-13)
+    assert model.log_likelihood(X, y) == pytest.approx(
+        as_indices.log_likelihood(X, indices), rel=1e-13
+    )
     with pytest.raises(ValueError, match="labels not seen in fit: 4.0 at index 0"):
         model.score(X[:1], [4])
 

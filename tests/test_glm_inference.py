@@ -18,7 +18,7 @@ from scipy.special import expit
 from sklearn.datasets import load_breast_cancer, load_diabetes
 from statsmodels.genmod.families import links
 
-from glmnotes.glm import GLM, fisher_information, hessian, score
+from glmnotes.glm import GLM, fisher_information, hessian, log_likelihood_gradient
 
 RTOL = 1e-8
 TIGHT = {"tol": 1e-15, "tol_criterion": "params", "maxiter": 1000}
@@ -175,26 +175,28 @@ def test_default_tolerance_already_agrees_closely():
     ],
 )
 def test_information_identity_by_simulation(family, link, draw):
-    """Var[score] = -E[Hessian] = Fisher information, at the true coefficients: the score and
-    the Hessian of 4000 simulated data sets against glmnotes' Fisher information (the formula
-    the standard errors use). Non-canonical links: the Hessian differs from -I for each data
-    set, only its mean agrees."""
+    """Var[gradient] = -E[Hessian] = Fisher information, at the true coefficients: the gradient
+    of the log-likelihood (the score) and the Hessian of 4000 simulated data sets against
+    glmnotes' Fisher information (the formula the standard errors use). Non-canonical links:
+    the Hessian differs from -I for each data set, only its mean agrees."""
     rng = np.random.default_rng(11)
     X = rng.uniform(-1, 1, size=(6, 2))
     theta = np.array([0.3, 0.5, -0.4])
     mu = np.exp(theta[0] + X @ theta[1:])
     information = fisher_information(family, X, theta, link=link, fit_intercept=True)
-    scores, hessians = [], []
+    gradients, hessians = [], []
     for _ in range(4000):
         y = draw(rng, mu)
-        scores.append(score(family, X, y, theta, link=link, fit_intercept=True))
+        gradients.append(
+            log_likelihood_gradient(family, X, y, theta, link=link, fit_intercept=True)
+        )
         hessians.append(hessian(family, X, y, theta, link=link, fit_intercept=True))
-    scores, hessians = np.array(scores), np.array(hessians)
+    gradients, hessians = np.array(gradients), np.array(hessians)
     size = np.sqrt(np.outer(np.diag(information), np.diag(information)))
     # sampling error of a covariance from 4000 draws: about sqrt(2/4000) = 2.2% of the scale
-    np.testing.assert_allclose(np.cov(scores.T) / size, information / size, atol=0.1)
+    np.testing.assert_allclose(np.cov(gradients.T) / size, information / size, atol=0.1)
     np.testing.assert_allclose(-hessians.mean(axis=0) / size, information / size, atol=0.1)
-    np.testing.assert_allclose(scores.mean(axis=0) / np.sqrt(np.diag(information)), 0, atol=0.1)
+    np.testing.assert_allclose(gradients.mean(axis=0) / np.sqrt(np.diag(information)), 0, atol=0.1)
     if link is not None:  # a Hessian that depends on y: not -I for a single data set
         assert np.max(np.abs(hessians[0] + information) / size) > 1e-3
 

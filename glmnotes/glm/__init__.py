@@ -1,4 +1,4 @@
-r"""Generalized linear models: the notes' log-likelihood, its score, and two ways to climb it.
+r"""Generalized linear models: the notes' log-likelihood, its gradient, and two ways to climb it.
 
 The model (the notes' three assumptions): observations are independent,
 :math:`y_i \mid x_i` follows an exponential family (:mod:`glmnotes.families`), and a linear
@@ -13,7 +13,7 @@ Forward and backward, side by side (:math:`\phi` the dispersion, 1 unless stated
     \ell(\theta) &= \textstyle\sum_i \log b(y_i) + \big(\eta_i^\top T(y_i) - A(\eta_i)\big)/\phi
     \qquad \text{(log-likelihood)}\\
     \nabla\ell(\theta) &= X^\top r,\quad r_i = (T(y_i) - A'(\eta_i))/\phi
-    \qquad \text{(score, canonical link)}\\
+    \qquad \text{(gradient, the score; canonical link)}\\
     I(\theta) &= X^\top W X,\quad w_i = A''(\eta_i)/\phi = -\nabla^2\ell(\theta)
     \qquad \text{(Fisher information)}\\
     \theta &\leftarrow \theta + \tfrac{\alpha}{m}\, X^\top\big(T(y) - h(X\theta)\big)
@@ -21,7 +21,7 @@ Forward and backward, side by side (:math:`\phi` the dispersion, 1 unless stated
     \theta &\leftarrow \theta + I(\theta)^{-1}\nabla\ell(\theta)
     \qquad \text{(Newton / IRLS)}
 
-For a non-canonical link the score picks up the chain-rule factor
+For a non-canonical link the gradient picks up the chain-rule factor
 :math:`r_i = (y_i - \mu_i)\,\mu_i'/(\phi V(\mu_i))` and the Fisher weights become
 :math:`w_i = \mu_i'^2/(\phi V(\mu_i))`, with :math:`\mu_i' = d\mu_i/d(x_i^\top\theta)` and
 :math:`V(\mu) = A''(\eta)`; then :func:`hessian` (observed) and :func:`fisher_information`
@@ -29,7 +29,7 @@ For a non-canonical link the score picks up the chain-rule factor
 semi-definite (true Newton) and the expected one otherwise (Fisher scoring, the classic IRLS).
 
 Every pass over the data works on blocks of rows (:data:`glmnotes.glm.design.BLOCK_ROWS`): the
-score, the information and the log-likelihood of a block are added up, so no array of ``X``'s
+gradient, the information and the log-likelihood of a block are added up, so no array of ``X``'s
 size is ever allocated and ``X`` is never copied.
 
 Shapes: ``X`` is ``(m, p)``; ``theta`` is ``(q,)`` (``(q, k-1)`` for the multinomial, one
@@ -48,12 +48,19 @@ resolved to an object once, at the top of each function.
 
 :class:`GLM` wraps the solvers as a scikit-learn estimator.
 
+One name, one meaning: the gradient of the log-likelihood -- the statisticians' *score*, which the
+chapters call by that name -- is :func:`log_likelihood_gradient`; ``score`` is only the method
+``GLM.score(X, y)``, which is what it is for scikit-learn's GLMs: :math:`D^2`, the fraction of
+deviance explained. ``GLM.log_likelihood(X, y)`` is :math:`\ell(\hat\theta)`, the sum
+:func:`log_likelihood` computes.
+
 Where things live, one module each (after scikit-learn's ``linear_model._glm``):
 
 - ``model`` -- which family and link, and the checked inputs every function starts from;
 - ``design`` -- the design matrix :math:`[1, X]` without copying ``X``, block by block;
-- ``likelihood`` -- :func:`log_likelihood`, :func:`score`, :func:`fisher_information`,
-  :func:`hessian` and the per-observation residuals and weights behind them;
+- ``likelihood`` -- :func:`log_likelihood`, :func:`log_likelihood_gradient`,
+  :func:`fisher_information`, :func:`hessian` and the per-observation residuals and weights
+  behind them;
 - ``solvers`` -- :func:`newton_irls`, :func:`gradient_ascent` (one solver shape, after
   scikit-learn's) and their starting point, and :func:`fixed_step_path` (the notes' update with
   a fixed step, slips and all);
@@ -71,7 +78,12 @@ from __future__ import annotations
 
 from glmnotes.glm.design import linear_predictor
 from glmnotes.glm.estimator import GLM
-from glmnotes.glm.likelihood import fisher_information, hessian, log_likelihood, score
+from glmnotes.glm.likelihood import (
+    fisher_information,
+    hessian,
+    log_likelihood,
+    log_likelihood_gradient,
+)
 from glmnotes.glm.model import GLM_FAMILIES
 from glmnotes.glm.separation import separation_direction
 from glmnotes.glm.solvers import FitResult, fixed_step_path, gradient_ascent, newton_irls
@@ -86,7 +98,7 @@ __all__ = [
     "hessian",
     "linear_predictor",
     "log_likelihood",
+    "log_likelihood_gradient",
     "newton_irls",
-    "score",
     "separation_direction",
 ]

@@ -1,6 +1,6 @@
 r"""Out of core: the rows of a ``dask.array`` chunked by rows, one pass = one sum over chunks.
 
-Each pass of Newton's method (:mod:`glmnotes.glm.solvers`) needs the log-likelihood, the score
+Each pass of Newton's method (:mod:`glmnotes.glm.solvers`) needs the log-likelihood, its gradient
 :math:`\tilde X^\top r` and the information :math:`\tilde X^\top W\tilde X` -- sums over rows.
 :class:`DaskRows` computes them chunk by chunk as Dask tasks (each chunk's
 :func:`~glmnotes.glm.likelihood.block_sums`, a :math:`q\times q` matrix and a vector), and adds

@@ -1,34 +1,71 @@
-"""The scikit-learn estimator :class:`GLM`: the solvers behind ``fit``, ``predict`` and
-``score``."""
+r"""The scikit-learn estimator :class:`GLM`: the solvers behind ``fit``, ``predict``,
+``score`` and ``log_likelihood``.
+
+One name, one meaning. ``GLM.score(X, y)`` is what ``score`` means for scikit-learn's own GLMs
+(``PoissonRegressor``, ``GammaRegressor``, ``TweedieRegressor``): :math:`D^2`, the fraction of
+the deviance explained, a goodness of fit where 1 is perfect. It is *not* the statisticians'
+score (the gradient of the log-likelihood, statsmodels' ``GLM.score(params)``): in glmnotes
+that is :func:`glmnotes.glm.log_likelihood_gradient`. ``GLM.log_likelihood(X, y)`` is
+:math:`\ell(\hat\theta)`, the same sum as :func:`glmnotes.glm.log_likelihood` and, on the
+training data, statsmodels' ``llf``.
+"""
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.exceptions import DataConversionWarning
 from sklearn.utils.metaestimators import available_if
 
 from glmnotes._validation import as_integer_labels, check_design_matrix, offenders
 from glmnotes.families import Bernoulli, ExponentialFamily, Gamma, Gaussian, Multinomial
-from glmnotes.glm.inference import Inference, inference
+from glmnotes.glm.inference import Inference, inference, unit_deviance
 from glmnotes.glm.likelihood import fitted_mean, natural_parameter
 from glmnotes.glm.model import checked_response, glm_family, resolve_link
 from glmnotes.glm.rows import is_dask_array
 from glmnotes.glm.solvers import in_memory_rows, make_solver
 from glmnotes.glm.summary import Summary, parameter_names, summary
-from glmnotes.links import Link
+from glmnotes.links import Link, sigmoid
 
 __all__ = ["GLM"]
 
 
-def _is_classifier(estimator: GLM) -> bool:
+def _family_name(estimator: GLM) -> str:
+    """The lower-case name of ``estimator.family`` (a name or an instance's class name)."""
     family = estimator.family
-    name = family.name if isinstance(family, ExponentialFamily) else str(family).lower()
-    return name.lower() in ("bernoulli", "multinomial", "categorical")
+    return (family.name if isinstance(family, ExponentialFamily) else str(family)).lower()
 
 
-class GLM(BaseEstimator):
+def _is_classifier(estimator: GLM) -> bool:
+    return _family_name(estimator) in ("bernoulli", "multinomial", "categorical")
+
+
+def _checked_sample_weight(sample_weight: Any, n: int) -> np.ndarray:
+    """``sample_weight`` as ``n`` finite non-negative floats with a positive sum (``None``: ones),
+    else ``ValueError``."""
+    if sample_weight is None:
+        return np.ones(n)
+    weights = np.asarray(sample_weight, dtype=float)
+    if weights.shape != (n,):
+        raise ValueError(
+            f"GLM.score: sample_weight must have shape ({n},), one weight per row of X; got "
+            f"shape {weights.shape}."
+        )
+    bad = ~np.isfinite(weights) | (weights < 0)
+    if bad.any():
+        raise ValueError(
+            f"GLM.score: sample_weight must be finite and non-negative; got "
+            f"{offenders(weights, bad)}."
+        )
+    if not weights.sum() > 0:
+        raise ValueError("GLM.score: sample_weight sums to 0; no observation would count.")
+    return weights
+
+
+class GLM(RegressorMixin, BaseEstimator):
     r"""A generalized linear model fitted by maximum likelihood, scikit-learn style.
 
     Parameters
@@ -54,7 +91,7 @@ class GLM(BaseEstimator):
     max_iter : int or None
         Iteration limit; ``None`` means 100 for Newton and 10 000 for gradient ascent.
     tol : float or None
-        Newton: Newton decrement per observation (default 1e-10). Gradient: largest score
+        Newton: Newton decrement per observation (default 1e-10). Gradient: largest gradient
         component per observation (default 1e-6).
     learning_rate : float, default 1.0
         :math:`\alpha` of gradient ascent (halved automatically when a step would lower the
@@ -76,6 +113,11 @@ class GLM(BaseEstimator):
     as in memory. Split columns are joined (``rechunk``); X and y must share their row chunks.
     Out of core there is no separation check (it needs ``X`` in memory): a fit that does not
     converge warns instead. Multinomial needs numpy input.
+
+    For scikit-learn ``GLM`` is a regressor of the mean for every family (``predict`` returns
+    :math:`\hat\mu`, for bernoulli a probability, as statsmodels' GLM does; a classifier's
+    ``predict`` would return labels): ``sklearn.base.is_regressor`` is true, and ``score`` is
+    :math:`D^2` (see :meth:`score`), not the :math:`R^2` of ``RegressorMixin``.
 
     Attributes
     ----------
@@ -135,6 +177,14 @@ class GLM(BaseEstimator):
         self.scale = scale
         self.use_t = use_t
 
+    def __sklearn_tags__(self):
+        """scikit-learn's tags: a regressor (``RegressorMixin``) that needs ``y``, and for
+        poisson, gamma and exponential a positive ``y`` (as ``PoissonRegressor``'s tags)."""
+        tags = super().__sklearn_tags__()
+        positive = ("poisson", "gamma", "gammadispersion", "exponential")
+        tags.target_tags.positive_only = _family_name(self) in positive
+        return tags
+
     # -- fitting ------------------------------------------------------------------------------
 
     def _family_and_response(self, y: Any) -> tuple[ExponentialFamily, np.ndarray]:
@@ -146,8 +196,8 @@ class GLM(BaseEstimator):
             self.classes_, indices = np.unique(y, return_inverse=True)
             if len(self.classes_) < 2:
                 raise ValueError(
-                    f"multinomial: y has a single class {self.classes_.tolist()}; "
-                    "at least two are needed."
+                    f"multinomial: y has one class, {self.classes_.tolist()}; at least two "
+                    "are needed."
                 )
             return Multinomial(len(self.classes_)), indices.reshape(-1)
         family = glm_family(self.family, k=None)
@@ -160,6 +210,8 @@ class GLM(BaseEstimator):
     def _rows(self, X: Any, y: Any, who: str) -> tuple[ExponentialFamily, Any]:
         """The family and the rows to fit: in memory (numpy) or chunked (a Dask ``X`` or ``y``,
         :class:`~glmnotes.glm.dask_rows.DaskRows`)."""
+        if y is None:
+            raise ValueError(f"{who} requires y to be passed, but the target y is None.")
         if is_dask_array(X) or is_dask_array(y):
             from glmnotes.glm.dask_rows import DaskRows
 
@@ -168,10 +220,23 @@ class GLM(BaseEstimator):
                 self.classes_ = np.array([0, 1])
             return family, DaskRows(family, X, y, who)
         X = check_design_matrix(X, who)
-        if np.ndim(y) != 1 or len(y) != X.shape[0]:
+        y = np.asarray(y)
+        if y.ndim == 2 and y.shape[1] == 1:  # scikit-learn's convention: warn, then ravel
+            warnings.warn(
+                "A column-vector y was passed when a 1d array was expected; GLM uses y.ravel().",
+                DataConversionWarning,
+                stacklevel=3,
+            )
+            y = y.ravel()
+        if y.ndim != 1 or len(y) != X.shape[0]:
             raise ValueError(
                 f"{who}: y must be 1-d with one entry per row of X ({X.shape[0]}); got shape "
                 f"{np.shape(y)}."
+            )
+        if X.shape[0] < 2:
+            raise ValueError(
+                f"{who}: got n_samples = 1; a fit needs at least 2 observations (with one, the "
+                "mean fits y exactly and the gaussian/gamma dispersion estimate is 0 or 0/0)."
             )
         family, response = self._family_and_response(y)
         return family, in_memory_rows(family, X, response, None, self.link, self.fit_intercept)[2]
@@ -332,16 +397,14 @@ class GLM(BaseEstimator):
         X = self._check_fitted_X(X)
         lin = self._linear_predictor(X)
         if self.coef_.ndim == 1:
-            from scipy.special import expit
-
-            return np.column_stack([expit(-lin), expit(lin)])
+            return np.column_stack([sigmoid(-lin), sigmoid(lin)])
         return self.family_.probabilities(lin)
 
-    def score(self, X: Any, y: Any) -> float:
-        """Mean log-likelihood per observation (with the estimated dispersion)."""
+    def _response(self, X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+        """``(X, y)`` checked against the fit: ``y`` as the fitted family's values, multinomial
+        labels as indices into ``classes_`` (``ValueError`` for a label not seen in fit)."""
         X = self._check_fitted_X(X)
-        family = self.family_
-        if isinstance(family, Multinomial) and isinstance(self.family, str):
+        if isinstance(self.family_, Multinomial) and isinstance(self.family, str):
             values = as_integer_labels(np.asarray(y), "multinomial")
             unknown = ~np.isin(values, self.classes_)
             if unknown.any():
@@ -349,7 +412,47 @@ class GLM(BaseEstimator):
                     f"multinomial: y has labels not seen in fit: {offenders(values, unknown)}."
                 )
             y = np.searchsorted(self.classes_, values)
-        y = checked_response(family, y, X.shape[0])
-        lin = self._linear_predictor(X)
-        eta = natural_parameter(family, self.link_, lin)
-        return float(np.mean(family.log_density(y, eta)))
+        return X, checked_response(self.family_, y, X.shape[0])
+
+    def log_likelihood(self, X: Any, y: Any) -> float:
+        r""":math:`\ell(\hat\theta) = \sum_i \log p(y_i \mid x_i)` at the fitted coefficients and
+        the fitted family (for "gaussian" and "gamma" with the estimated dispersion): the sum
+        :func:`glmnotes.glm.log_likelihood` computes, and on the training data statsmodels'
+        ``llf``. Divide by ``len(y)`` for the mean log-likelihood per observation."""
+        X, y = self._response(X, y)
+        eta = natural_parameter(self.family_, self.link_, self._linear_predictor(X))
+        return float(np.sum(self.family_.log_density(y, eta)))
+
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        r""":math:`D^2`, the fraction of deviance explained, as scikit-learn's GLMs
+        (``PoissonRegressor.score``):
+
+        .. math::
+            D^2 = 1 - \frac{\sum_i w_i\, d(y_i, \hat\mu_i)}{\sum_i w_i\, d(y_i, \bar y)},
+            \qquad d(y, \mu) = 2\big(\log p(y \mid \mu = y) - \log p(y \mid \mu)\big)
+
+        with unit dispersion (it cancels), :math:`\hat\mu_i` the fitted mean and
+        :math:`\bar y = \sum_i w_i y_i / \sum_i w_i` the mean of the intercept-only model
+        (``w`` = ``sample_weight``, ones by default). Gaussian: :math:`d = (y - \mu)^2` and
+        :math:`D^2 = R^2`. Bernoulli and multinomial: :math:`d = -2\log\hat p_{y_i}`, the null
+        model predicting the class frequencies of ``y`` (scikit-learn's
+        ``d2_log_loss_score``). 1 is a perfect fit, 0 no better than :math:`\bar y`, negative
+        worse. When every ``y`` is the same the null deviance is 0 and, as in scikit-learn,
+        :math:`D^2` is ``-inf`` (or ``nan`` for a perfect fit)."""
+        X, y = self._response(X, y)
+        weights = _checked_sample_weight(sample_weight, len(y))
+        family = self.family_
+        eta = natural_parameter(family, self.link_, self._linear_predictor(X))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if isinstance(family, Multinomial):
+                frequencies = np.bincount(y, weights, minlength=family.k) / weights.sum()
+                deviance = -2.0 * family.log_density(y, eta)
+                null = -2.0 * np.log(frequencies[y])
+            else:
+                deviance = unit_deviance(family, y, eta)
+                mean = np.average(y, weights=weights)
+                # ybar on the boundary (all y = 0, or all 1 for bernoulli): null deviance 0
+                saturated = not family.in_mean_space(np.asarray(mean))
+                null_eta = None if saturated else family.canonical_parameter(np.asarray(mean))
+                null = np.zeros_like(y) if saturated else unit_deviance(family, y, null_eta)
+            return float(1.0 - np.sum(weights * deviance) / np.sum(weights * null))

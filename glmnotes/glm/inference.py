@@ -244,7 +244,8 @@ def _llf(family, link, rows, theta, fit_intercept, phi, deviance, inner) -> floa
         return rows.log_base + inner / phi
     if isinstance(family, Gaussian):
         sigma2 = deviance / rows.n if isinstance(link, Identity) else phi
-        family = Gaussian(sigma=np.sqrt(sigma2))
+        # an exact fit: D = 0, or a rounding error below it; the likelihood is unbounded there
+        family = Gaussian(sigma=np.sqrt(max(sigma2, np.finfo(float).tiny)))
     elif family.dispersion != phi:
         family = type(family)(shape=1.0 / phi)  # Gamma
     return rows.reduce(log_likelihood_sum, family, link, theta, fit_intercept)

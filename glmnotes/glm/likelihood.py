@@ -1,4 +1,10 @@
-r"""The log-likelihood of a GLM, its score, its observed and expected information.
+r"""The log-likelihood of a GLM, its gradient (the score), its observed and expected information.
+
+Names: the gradient :math:`\nabla_\theta\ell` is what statisticians call the *score* (and
+statsmodels' ``GLM.score(params)`` computes); here it is :func:`log_likelihood_gradient`, because
+for scikit-learn estimators -- :class:`glmnotes.glm.GLM` among them -- ``score(X, y)`` is a
+goodness of fit (:math:`D^2` for GLMs). No function of :mod:`glmnotes.glm` is called ``score``;
+the method ``GLM.score`` always means :math:`D^2`.
 
 Per observation, as functions of the linear predictor :math:`s = x^\top\theta` (the link
 :math:`g` gives the mean :math:`\mu = g^{-1}(s)`, and :math:`\eta` is the natural parameter):
@@ -11,7 +17,7 @@ Per observation, as functions of the linear predictor :math:`s = x^\top\theta` (
   weight :math:`-\partial r/\partial s = \big(\mu'^2/V - (y - \mu)\,\partial_s(\mu'/V)\big)/\phi`
   with :math:`\partial_s(\mu'/V) = \mu''/V - (\mu'/V)\,\mu'\,p/\mu`.
 
-The score is :math:`\tilde X^\top r` and the information :math:`\tilde X^\top W\tilde X`,
+The gradient is :math:`\tilde X^\top r` and the information :math:`\tilde X^\top W\tilde X`,
 summed block by block (:mod:`glmnotes.glm.design`) in one pass over the data
 (:func:`accumulate`).
 """
@@ -38,8 +44,8 @@ __all__ = [
     "linear_predictor_of_mean",
     "log_likelihood",
     "natural_parameter",
+    "log_likelihood_gradient",
     "residual_and_weight",
-    "score",
 ]
 
 
@@ -94,7 +100,7 @@ def _objective(family: ExponentialFamily, link: Link, t: np.ndarray, s: np.ndarr
 def residual_and_weight(
     family: ExponentialFamily, link: Link, t: np.ndarray | None, s: np.ndarray
 ) -> tuple[np.ndarray | None, np.ndarray]:
-    r"""``(r, w)`` with score :math:`\tilde X^\top r` and Fisher information
+    r"""``(r, w)`` with gradient :math:`\tilde X^\top r` and Fisher information
     :math:`\tilde X^\top W \tilde X` (``r`` is ``None`` when ``t`` is).
 
     Canonical: :math:`r = (T(y) - A'(\eta))/\phi`, :math:`w = A''(\eta)/\phi`.
@@ -143,7 +149,7 @@ def _observed_weight(
 @dataclass
 class Sums:
     r"""What one pass over some rows adds up: the log-likelihood without
-    :math:`\sum_i\log b(y_i)`, the score, the expected and observed information, and whether
+    :math:`\sum_i\log b(y_i)`, the gradient, the expected and observed information, and whether
     every observed weight was non-negative. Sums over disjoint rows add (``+``), so a pass over
     the whole data is the sum of passes over its blocks or chunks (:mod:`glmnotes.glm.rows`).
     ``value = -inf`` (and nothing else) when some row left the parameter space."""
@@ -202,7 +208,7 @@ def block_sums(
     theta: np.ndarray,
     fit_intercept: bool,
     objective: bool = False,
-    score: bool = False,
+    gradient: bool = False,
     information: str | None = None,
 ) -> Sums:
     r"""The :class:`Sums` over the rows of ``X`` (block by block, :data:`BLOCK_ROWS` rows at a
@@ -210,7 +216,7 @@ def block_sums(
 
     - ``objective``: :math:`\sum_i (\eta_i^\top T(y_i) - A(\eta_i))/\phi`; if a block leaves
       the parameter space the pass stops with ``value = -inf``;
-    - ``score``: :math:`\tilde X^\top r`;
+    - ``gradient``: :math:`\tilde X^\top r`;
     - ``information``: ``"fisher"`` (expected), ``"observed"`` (:math:`-\nabla^2\ell`) or
       ``"newton"`` (both, for :meth:`Sums.result` to choose). For the canonical link they are
       one matrix, and only the Fisher one is formed.
@@ -220,7 +226,7 @@ def block_sums(
     need_fisher = information == "newton" or (information is not None and not need_observed)
     sums = Sums(
         value=0.0 if objective else None,
-        gradient=np.zeros(np.shape(theta)) if score else None,
+        gradient=np.zeros(np.shape(theta)) if gradient else None,
         fisher=np.zeros((size, size)) if need_fisher else None,
         observed=np.zeros((size, size)) if need_observed else None,
     )
@@ -233,9 +239,9 @@ def block_sums(
             if block_value == -np.inf:
                 return Sums(value=-np.inf)
             sums.value += block_value
-        if score or need_fisher:
-            residual, weight = residual_and_weight(family, link, t_block if score else None, s)
-            if score:
+        if gradient or need_fisher:
+            residual, weight = residual_and_weight(family, link, t_block if gradient else None, s)
+            if gradient:
                 sums.gradient += design_tdot(block, residual, fit_intercept)
             if need_fisher:
                 sums.fisher += information_block(block, weight, family.is_scalar, fit_intercept)
@@ -254,13 +260,13 @@ def accumulate(
     theta: np.ndarray,
     fit_intercept: bool,
     objective: bool = False,
-    score: bool = False,
+    gradient: bool = False,
     information: str | None = None,
 ) -> tuple[float | None, np.ndarray | None, np.ndarray | None]:
     r"""One pass over the data: ``(value, gradient, matrix)`` (``None`` for what was not
     asked), the :meth:`Sums.result` of :func:`block_sums` (same arguments); ``(-inf, None,
     None)`` if some row leaves the parameter space."""
-    sums = block_sums(X, t, family, link, theta, fit_intercept, objective, score, information)
+    sums = block_sums(X, t, family, link, theta, fit_intercept, objective, gradient, information)
     return sums.result(information)
 
 
@@ -287,7 +293,7 @@ def log_likelihood(
     return value + log_base
 
 
-def score(
+def log_likelihood_gradient(
     family: Any,
     X: Any,
     y: Any,
@@ -295,14 +301,15 @@ def score(
     link: str | Link | None = None,
     fit_intercept: bool = False,
 ) -> np.ndarray:
-    r""":math:`\nabla_\theta\,\ell = X^\top r`, same shape as ``theta``.
+    r""":math:`\nabla_\theta\,\ell = X^\top r`, the gradient of :func:`log_likelihood` (the
+    statisticians' *score*; statsmodels' ``GLM.score(params)``), same shape as ``theta``.
 
     Canonical link (the notes' identity):
     :math:`\partial\ell/\partial\theta_j = \sum_i (T(y_i) - h(x_i))\,x_{ij}/\phi`.
     Log link: :math:`r_i = (y_i - \mu_i)\,\mu_i^{1-p}/\phi` for :math:`V(\mu) = \mu^p`.
     """
     family, link, X, t, theta = prepare(family, X, y, theta, link, fit_intercept)
-    return accumulate(family, link, X, t, theta, fit_intercept, score=True)[1]
+    return accumulate(family, link, X, t, theta, fit_intercept, gradient=True)[1]
 
 
 def fisher_information(

@@ -90,7 +90,7 @@ def resolve_link(family: ExponentialFamily, link: str | Link | None) -> Link:
 
 def is_canonical(family: ExponentialFamily, link: Link) -> bool:
     r"""Whether ``link`` is the canonical link of ``family``: then the linear predictor *is* the
-    natural parameter, :math:`\eta = x^\top\theta`, and the score and information simplify."""
+    natural parameter, :math:`\eta = x^\top\theta`, and the gradient and information simplify."""
     return link == family.canonical_link
 
 

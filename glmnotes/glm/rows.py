@@ -1,10 +1,11 @@
 r"""Where the rows are: a pass over the data as a sum of passes over its parts.
 
 Every quantity the solvers and the inference need is a sum over observations -- the
-log-likelihood, the score :math:`\tilde X^\top r`, the information :math:`\tilde X^\top W\tilde X`,
-the deviance, Pearson's :math:`\chi^2` -- so a pass over the data is ``function(X_part, t_part)``
-added up over the parts. :class:`InMemoryRows` has one part (the arrays in memory, which the
-functions walk in blocks of :data:`~glmnotes.glm.design.BLOCK_ROWS` rows);
+log-likelihood, the gradient :math:`\tilde X^\top r`, the information
+:math:`\tilde X^\top W\tilde X`, the deviance, Pearson's :math:`\chi^2` -- so a pass over the
+data is ``function(X_part, t_part)`` added up over the parts. :class:`InMemoryRows` has one
+part (the arrays in memory, which the functions walk in blocks of
+:data:`~glmnotes.glm.design.BLOCK_ROWS` rows);
 :class:`glmnotes.glm.dask_rows.DaskRows` has one part per row chunk of a ``dask.array``, computed
 by whatever Dask scheduler is active and added up in memory.
 """

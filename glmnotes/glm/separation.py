@@ -65,7 +65,8 @@ def separation_direction(
 
     - bernoulli: maximise :math:`\sum_i s_i x_i^\top d` subject to :math:`s_i x_i^\top d \ge 0`,
       :math:`s_i = 2y_i - 1` (complete or quasi-complete separation);
-    - multinomial: the score of the observed class beats every other class:
+    - multinomial: along :math:`d` the observed class's linear predictor grows at least as fast
+      as every other class's:
       :math:`x_i^\top(d_{y_i} - d_j) \ge 0` (with :math:`d_{k-1} = 0`);
     - poisson: :math:`x_i^\top d = 0` where :math:`y_i > 0` and :math:`x_i^\top d \le 0` where
       :math:`y_i = 0`.

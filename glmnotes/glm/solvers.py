@@ -2,7 +2,7 @@ r"""The two solvers: Newton's method (IRLS) and the notes' gradient ascent, and 
 
 Both have scikit-learn's Newton-solver shape (``sklearn/linear_model/_glm/_newton_solver.py``),
 written once in :class:`_Solver`: ``setup`` (a starting point from one IRLS step, the rank of the
-design), then repeat -- ``step`` (the direction, from the score and information of the last pass,
+design), then repeat -- ``step`` (the direction, from the gradient and information of the last pass,
 :func:`glmnotes.glm.likelihood.block_sums`), ``line_search`` (halve the step while the
 log-likelihood does not improve), ``check_convergence`` -- and ``finalize`` (does the
 maximum-likelihood estimate exist, :mod:`glmnotes.glm.separation`; the warnings; the
@@ -200,7 +200,7 @@ class _Solver:
     """
 
     name = "solver"
-    information: str | None = None  # what a pass computes besides value and score
+    information: str | None = None  # what a pass computes besides value and gradient
 
     def __init__(self, family, link, rows, fit_intercept, max_iter, tol):
         self.family, self.link, self.rows = family, link, rows
@@ -398,7 +398,7 @@ class _GradientAscent(_Solver):
     def not_converged_message(self) -> str:
         reason = getattr(self, "reason", self.not_converged_reason())
         return (
-            f"{self.who}: did not converge ({reason}; largest score / m = "
+            f"{self.who}: did not converge ({reason}; largest gradient component / m = "
             f"{self.gradient_size:.3g} > tol={self.tol:g}). Raise max_iter or learning_rate, "
             "standardise the features, or use newton_irls."
         )
@@ -446,7 +446,7 @@ def newton_irls(
 ) -> FitResult:
     r"""Maximise :math:`\ell(\theta)` by Newton's method (IRLS).
 
-    Each iteration: score :math:`g = \tilde X^\top r` and information
+    Each iteration: gradient :math:`g = \tilde X^\top r` and information
     :math:`I = \tilde X^\top W\tilde X` in one pass over blocks of rows (each block's
     :math:`\tilde X^\top W \tilde X` formed as :math:`A^\top A`, :math:`A = \sqrt w\,
     \tilde X`); :math:`I` is the observed information :math:`-\nabla^2\ell`, which for the
@@ -456,7 +456,7 @@ def newton_irls(
     quadratically). Then the direction :math:`\delta = I^{-1}g` by Cholesky, then
     :math:`\theta \leftarrow \theta + s\delta` with :math:`s = 1, \tfrac12, \tfrac14, \dots`
     halved while :math:`\ell` does not improve or is not finite (the pass that evaluates
-    :math:`\ell` at a trial point also accumulates the next score and information). Stops
+    :math:`\ell` at a trial point also accumulates the next gradient and information). Stops
     when the Newton decrement per observation, :math:`g^\top I^{-1} g / 2m` (the predicted
     gain in mean log-likelihood), is at most ``tol``; that last step is still taken.
 

@@ -465,7 +465,7 @@ def _measure_vectorised_update() -> NumericEvidence:
     unit_path = glm.fixed_step_path(X, y, expit, 1.0, 500)
     wrong_mean = glm.fixed_step_path(X, y, softplus, 1.0 / m, 5000)[-1]
     corrected = glm.fixed_step_path(X, y, expit, 1.0 / m, 2000)[-1]
-    score_wrong = float(np.max(np.abs(glm.score("bernoulli", X, y, wrong_mean))))
+    score_wrong = float(np.max(np.abs(glm.log_likelihood_gradient("bernoulli", X, y, wrong_mean))))
     loglik_mle = glm.log_likelihood("bernoulli", X, y, mle)
     # The unit step oscillates chaotically, so only a bound on its best value is reported.
     best_unit = max(glm.log_likelihood("bernoulli", X, y, theta) for theta in unit_path[100:])

@@ -299,8 +299,8 @@ def _measure_closed_form_loss() -> NumericEvidence:
     y = np.array(_CLOSED_FORM_Y, dtype=float)
     least_squares = np.linalg.solve(X.T @ X, X.T @ y)
     fit = glm.newton_irls("bernoulli", X, y)
-    score_ls = float(np.max(np.abs(glm.score("bernoulli", X, y, least_squares))))
-    score_mle = float(np.max(np.abs(glm.score("bernoulli", X, y, fit.theta))))
+    score_ls = float(np.max(np.abs(glm.log_likelihood_gradient("bernoulli", X, y, least_squares))))
+    score_mle = float(np.max(np.abs(glm.log_likelihood_gradient("bernoulli", X, y, fit.theta))))
     require(score_ls > 0.05, "the least-squares solution was expected to miss the score's zero")
     require(fit.converged and score_mle < 1e-10, "Newton/IRLS was expected to solve it")
     return NumericEvidence(
