@@ -429,6 +429,11 @@ class Derivation:
             return {"text/plain": repr(self)}, {"glmnotes": self.record()}
         return Derivation.renderer(self)
 
+    def __str__(self) -> str:
+        """The derivation line by line as the installed renderer writes it in plain text."""
+        data, _ = self._repr_mimebundle_()
+        return data["text/plain"]
+
     def __repr__(self) -> str:
         counts = self.counts()
         kinds = ", ".join(f"{counts[kind]} {kind}" for kind in KINDS if counts[kind])
