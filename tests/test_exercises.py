@@ -90,7 +90,7 @@ def run_variants(source, cells, context_cells):
     for _, code, solution in cells:
         wrong = re.sub(
             r"^answer = (.*)$",
-            r"answer = __import__('glmnotes.book.exercises').exercises.wrong(\1)",
+            r"answer = __import__('glmnotes.book.exercises').book.exercises.wrong(\1)",
             solution,
             count=1,
         )
